@@ -1,0 +1,63 @@
+# kslive: `make run` to try it, `make test` to check it. See README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+SYSTEM_PACKAGES := chromium nginx libnginx-mod-rtmp ffmpeg gettext
+
+# Settings in .env (see .env.example) reach every command below.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env)
+endif
+
+.PHONY: help setup run test deps-system messages clean
+
+help:
+	@echo "make run          start web, worker, beat and the Kuaishou sandbox"
+	@echo "make test         run the whole test suite"
+	@echo "make deps-system  install the Debian packages the browser and RTMP tests need (root)"
+	@echo "make messages     update and compile the translations"
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV): install Python 3.11 with venv (Debian: apt-get install python3-venv)."; \
+	  rm -rf $(VENV); exit 1; }
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+# Development defaults: the sandbox's demo app plays Kuaishou.
+run: export DEBUG ?= 1
+run: export KUAISHOU_OPEN_BASE ?= http://127.0.0.1:8001
+run: export KUAISHOU_APP_ID ?= kslive-demo
+run: export KUAISHOU_APP_SECRET ?= kslive-demo-secret
+run: export KUAISHOU_BIZ_ID ?= kslive-demo-biz
+run: export PATH := $(BIN):$(PATH)
+run: setup
+	@mkdir -p var
+	python manage.py migrate --noinput -v0
+	@echo ""
+	@echo "  kslive    http://127.0.0.1:8000"
+	@echo "  sandbox   http://127.0.0.1:8001   (local Kuaishou: consent page, demo users, streams)"
+	@echo "  Ctrl-C stops everything."
+	@echo ""
+	honcho start -f Procfile
+
+test: setup
+	$(BIN)/pytest
+
+deps-system:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
+
+messages: setup
+	cd $(CURDIR) && DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore "sandbox/*" --ignore "kuaishou/*" --ignore "docs/*"
+	cd $(CURDIR) && DEBUG=1 $(BIN)/python manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf var .pytest_cache

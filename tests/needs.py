@@ -1,0 +1,25 @@
+"""Skip a test whose outside tool or service is missing, or fail it under CI=true."""
+
+import os
+import shutil
+
+import pytest
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(reason: str):
+    """Skip with a named reason; under CI=true a missing tool is a failure."""
+    if in_ci():
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_executable(name: str, path: str | None = None) -> str:
+    """Return the path of an executable, or skip/fail naming it."""
+    found = path if path and os.access(path, os.X_OK) else shutil.which(name)
+    if not found:
+        missing(f"{name} is not installed (run `make deps-system`)")
+    return found
