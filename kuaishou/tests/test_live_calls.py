@@ -1,0 +1,247 @@
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
+
+from kuaishou import LiveState, LiveStatus, PushUrl, TransportError, get_live_status, get_push_url, stop_push
+
+from .support import (
+    ACCESS_TOKEN,
+    APP_ID,
+    BASE_URL,
+    BIZ_ID,
+    COVER,
+    PUSH_URL,
+    PUSH_URLS_URL,
+    SIGN,
+    STATUS_URL,
+    STOP_PUSH_URL,
+    STREAM_NAME,
+    field_text,
+    form_of,
+    multipart_of,
+    query_of,
+)
+
+
+
+def push_url_reply(push_url=PUSH_URL, name=STREAM_NAME):
+    return {"result": 0, "content": {"pushUrl": push_url, "liveStreamName": name}, "hostName": "live-api-7"}
+
+
+def test_get_push_url_sends_the_documented_multipart_form(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    get_push_url(
+        app, access_token=ACCESS_TOKEN, cover=COVER, caption="周末直播", panoramic=2, device_name="DJI Mini 4"
+    )
+
+    request = upstream.calls[0].request
+    assert request.method == "POST"
+    assert request.url == PUSH_URLS_URL
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    parts = multipart_of(request)
+    assert set(parts) == {"app_id", "access_token", "bizId", "caption", "panoramic", "shopLive", "deviceName", "file"}
+    assert {name: field_text(part) for name, part in parts.items() if name != "file"} == {
+        "app_id": APP_ID,
+        "access_token": ACCESS_TOKEN,
+        "bizId": BIZ_ID,
+        "caption": "周末直播",
+        "panoramic": "2",
+        "shopLive": "false",
+        "deviceName": "DJI Mini 4",
+    }
+    assert request.req_kwargs["timeout"] == app.timeout
+
+
+def test_get_push_url_uploads_the_cover_as_cover_jpg(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    cover = multipart_of(upstream.calls[0].request)["file"]
+    assert cover.get_filename() == "cover.jpg"
+    assert cover.get_content_type() == "image/jpeg"
+    assert cover.get_payload(decode=True) == COVER
+
+
+def test_get_push_url_sends_the_documented_defaults(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    parts = multipart_of(upstream.calls[0].request)
+    assert field_text(parts["caption"]) == ""
+    assert field_text(parts["panoramic"]) == "0"
+    assert field_text(parts["shopLive"]) == "false"
+    assert field_text(parts["deviceName"]) == ""
+
+
+def test_get_push_url_spells_shop_live_as_lowercase_true(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER, shop_live=True)
+
+    assert field_text(multipart_of(upstream.calls[0].request)["shopLive"]) == "true"
+
+
+def test_get_push_url_keeps_the_token_out_of_the_url(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    assert urlsplit(upstream.calls[0].request.url).query == ""
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"cover": "not bytes"},
+        {"panoramic": "1"},
+        {"panoramic": True},
+        {"shop_live": "true"},
+    ],
+)
+def test_get_push_url_refuses_arguments_of_the_wrong_type(app, upstream, bad):
+    arguments = {"access_token": ACCESS_TOKEN, "cover": COVER} | bad
+
+    with pytest.raises(TypeError):
+        get_push_url(app, **arguments)
+
+    assert len(upstream.calls) == 0
+
+
+def test_get_push_url_returns_the_push_url(app, upstream):
+    upstream.post(PUSH_URLS_URL, json=push_url_reply())
+
+    push = get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    assert push == PushUrl(push_url=PUSH_URL, live_stream_name=STREAM_NAME)
+
+
+@pytest.mark.parametrize("missing", ["pushUrl", "liveStreamName"])
+def test_get_push_url_treats_a_success_without_a_required_field_as_malformed(app, upstream, missing):
+    reply = push_url_reply()
+    del reply["content"][missing]
+    upstream.post(PUSH_URLS_URL, json=reply)
+
+    with pytest.raises(TransportError, match=missing) as caught:
+        get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    assert caught.value.retryable
+
+
+def test_get_push_url_treats_a_success_with_null_content_as_malformed(app, upstream):
+    upstream.post(PUSH_URLS_URL, json={"result": 0, "content": None})
+
+    with pytest.raises(TransportError, match="content"):
+        get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+
+def test_push_url_splits_into_server_and_stream_key_for_encoders():
+    push = PushUrl(push_url=PUSH_URL, live_stream_name=STREAM_NAME)
+
+    assert push.rtmp_server == "rtmp://open-push.voip.yximgs.com/gifshow/"
+    assert push.stream_key == f"{STREAM_NAME}?sign={SIGN}"
+    assert push.rtmp_server + push.stream_key == PUSH_URL
+
+
+def test_push_url_spells_out_the_rtmp_port_for_picky_devices():
+    push = PushUrl(push_url=PUSH_URL, live_stream_name=STREAM_NAME)
+
+    assert push.with_port == f"rtmp://open-push.voip.yximgs.com:1935/gifshow/{STREAM_NAME}?sign={SIGN}"
+
+
+def test_push_url_keeps_an_explicit_port():
+    url = f"rtmp://127.0.0.1:19350/gifshow/{STREAM_NAME}?sign={SIGN}"
+    push = PushUrl(push_url=url, live_stream_name=STREAM_NAME)
+
+    assert push.with_port == url
+    assert push.rtmp_server == "rtmp://127.0.0.1:19350/gifshow/"
+    assert push.stream_key == f"{STREAM_NAME}?sign={SIGN}"
+
+
+def test_push_url_without_a_sign_has_a_bare_stream_key():
+    push = PushUrl(push_url=f"rtmp://h.test/gifshow/{STREAM_NAME}", live_stream_name=STREAM_NAME)
+
+    assert push.stream_key == STREAM_NAME
+
+
+def test_stop_push_sends_the_documented_form_body(app, upstream):
+    upstream.post(STOP_PUSH_URL, json={"result": 0, "content": None, "hostName": "live-api-7"})
+
+    assert stop_push(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME) is None
+
+    request = upstream.calls[0].request
+    assert request.method == "POST"
+    assert request.url == STOP_PUSH_URL
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert form_of(request) == {
+        "app_id": [APP_ID],
+        "access_token": [ACCESS_TOKEN],
+        "bizId": [BIZ_ID],
+        "liveStreamName": [STREAM_NAME],
+    }
+    assert request.req_kwargs["timeout"] == app.timeout
+
+
+def test_get_live_status_sends_the_documented_query(app, upstream):
+    upstream.get(
+        STATUS_URL,
+        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": "LIVING", "statusMsg": "直播中"}},
+    )
+
+    get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    request = upstream.calls[0].request
+    assert request.method == "GET"
+    assert urlsplit(request.url).path == f"/openapi/kwaiUser/live/status/{STREAM_NAME}"
+    assert query_of(request) == {"app_id": [APP_ID], "access_token": [ACCESS_TOKEN]}
+    assert request.req_kwargs["timeout"] == app.timeout
+
+
+def test_get_live_status_quotes_the_stream_name_into_the_path(app, upstream):
+    odd_name = "live/01 ?#"
+    upstream.get(
+        f"{BASE_URL}/openapi/kwaiUser/live/status/live%2F01%20%3F%23",
+        json={"result": 0, "content": {"liveStreamName": odd_name, "status": "LIVE_END"}},
+    )
+
+    status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=odd_name)
+
+    assert urlsplit(upstream.calls[0].request.url).path == "/openapi/kwaiUser/live/status/live%2F01%20%3F%23"
+    assert status.live_stream_name == odd_name
+
+
+@pytest.mark.parametrize("state", list(LiveState))
+def test_get_live_status_returns_each_documented_state(app, upstream, state):
+    upstream.get(
+        STATUS_URL,
+        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": state.value, "statusMsg": "说明"}},
+    )
+
+    status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    assert status == LiveStatus(live_stream_name=STREAM_NAME, status=state, status_message="说明")
+
+
+def test_get_live_status_treats_an_unknown_state_as_malformed(app, upstream):
+    upstream.get(
+        STATUS_URL,
+        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": "PAUSED"}},
+    )
+
+    with pytest.raises(TransportError, match="PAUSED") as caught:
+        get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    assert caught.value.retryable
+
+
+def test_live_calls_honour_a_base_url_with_a_path_prefix(app, upstream):
+    upstream.post("http://sandbox.test:8000/ks/openapi/kwaiUser/live/stopPush", json={"result": 0})
+
+    stop_push(
+        replace(app, base_url="http://sandbox.test:8000/ks/"), access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME
+    )
+
+    assert len(upstream.calls) == 1
