@@ -30,6 +30,7 @@ def env_list(name, default=""):
 
 
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
@@ -51,8 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "kslive_site",
     "accounts",
+    "accounts.kuaishou",
     "streams",
 ]
 
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "kslive_site.urls"
@@ -82,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.kuaishou_account",
             ],
         },
     },
@@ -99,6 +106,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and take the write lock up front so two writers cannot deadlock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so that tests with threads and live servers share one database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "account"
+LOGOUT_REDIRECT_URL = "home"
+
+# People only ever log in with Kuaishou, which gives no e-mail address: sign-up
+# completes without a form, and there are no local passwords to manage.
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Tokens are kept encrypted by accounts.KuaishouCredential, never by allauth in clear.
+SOCIALACCOUNT_STORE_TOKENS = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,7 +183,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "refresh-expiring-kuaishou-tokens": {
+        "task": "accounts.tasks.refresh_expiring_tokens",
+        "schedule": 15 * 60,
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # Kuaishou Open Platform: the sandbox's demo app stands in during development.
@@ -161,6 +198,26 @@ KUAISHOU_BIZ_ID = env("KUAISHOU_BIZ_ID")
 KUAISHOU_OPEN_BASE = env("KUAISHOU_OPEN_BASE", "https://open.kuaishou.com")
 KUAISHOU_SCOPES = env_list("KUAISHOU_SCOPES", "user_info,user_video_live")
 KUAISHOU_STUDIO_URL = "https://liveopen.kuaishou.com/"
+KUAISHOU_TIMEOUT = float(env("KUAISHOU_TIMEOUT", "15"))
+# Refresh an access token this long before it expires; the beat task renews every
+# token that expires within KUAISHOU_REFRESH_AHEAD, so idle people never lapse.
+KUAISHOU_REFRESH_MARGIN = int(env("KUAISHOU_REFRESH_MARGIN", "300"))
+KUAISHOU_REFRESH_AHEAD = int(env("KUAISHOU_REFRESH_AHEAD", str(6 * 3600)))
+SOCIALACCOUNT_PROVIDERS = {
+    "kuaishou": {
+        "APPS": [{"client_id": KUAISHOU_APP_ID, "secret": KUAISHOU_APP_SECRET}],
+        "SCOPE": KUAISHOU_SCOPES,
+    }
+}
+# Fernet keys for tokens and push URLs at rest: the first encrypts, all decrypt.
+# Development derives one from SECRET_KEY; production must set them.
+TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS")
+if not TOKEN_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "TOKEN_ENCRYPTION_KEYS is not set. Generate one with "
+        "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+    )
+
 if not DEBUG:
     _missing = [
         name

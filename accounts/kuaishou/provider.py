@@ -1,0 +1,43 @@
+from allauth.socialaccount.providers.base import ProviderAccount
+from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
+from django.conf import settings
+
+from accounts.kuaishou.views import KuaishouOAuth2Adapter
+
+PROFILE_FIELDS = ("name", "sex", "fans", "follows", "avatar_url", "big_avatar_url", "city")
+
+
+class KuaishouAccount(ProviderAccount):
+    def get_avatar_url(self):
+        return self.account.extra_data.get("avatar_url") or self.account.extra_data.get("big_avatar_url")
+
+    def to_str(self):
+        return self.account.extra_data.get("name") or self.account.uid
+
+
+class KuaishouProvider(OAuth2Provider):
+    id = "kuaishou"
+    name = "快手 Kuaishou"
+    account_class = KuaishouAccount
+    oauth2_adapter_class = KuaishouOAuth2Adapter
+    pkce_enabled_default = False
+
+    def get_default_scope(self):
+        return list(settings.KUAISHOU_SCOPES)
+
+    def get_auth_params(self):
+        # `ua=pc` asks for the desktop consent page (the default, h5, is for phones).
+        return {"ua": "pc", **super().get_auth_params()}
+
+    def extract_uid(self, data):
+        return str(data["open_id"])
+
+    def extract_extra_data(self, data):
+        return {key: data.get(key) for key in PROFILE_FIELDS}
+
+    def extract_common_fields(self, data):
+        # Kuaishou gives no e-mail; the open_id makes a stable, unique username.
+        return {"username": f"ks_{data['open_id']}"[:150], "first_name": (data.get("name") or "")[:150]}
+
+
+provider_classes = [KuaishouProvider]

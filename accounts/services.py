@@ -1,0 +1,63 @@
+"""Business rules for people's Kuaishou accounts."""
+
+import logging
+from datetime import timedelta
+
+from allauth.socialaccount.models import SocialAccount
+from django.db import transaction
+from django.utils import timezone
+
+import kuaishou
+from accounts.models import KuaishouCredential
+
+logger = logging.getLogger(__name__)
+
+
+def _token_fields(grant: kuaishou.TokenGrant) -> dict:
+    now = timezone.now()
+    return {
+        "access_token": grant.access_token,
+        "access_token_expires_at": now + timedelta(seconds=grant.expires_in),
+        "refresh_token": grant.refresh_token,
+        "refresh_token_expires_at": now + timedelta(seconds=grant.refresh_token_expires_in),
+        "scopes": list(grant.scopes),
+        "refreshed_at": now,
+    }
+
+
+def credential_store_login(*, account: SocialAccount, grant: kuaishou.TokenGrant) -> KuaishouCredential:
+    """Keep the tokens of a completed login; a login also clears "needs reconnect"."""
+    credential, _ = KuaishouCredential.objects.update_or_create(
+        account=account,
+        defaults={**_token_fields(grant), "needs_reconnect": False, "reconnect_reason": ""},
+    )
+    logger.info("Stored Kuaishou tokens for account %s (scopes %s)", account.pk, ",".join(grant.scopes))
+    return credential
+
+
+def credential_store_refresh(*, credential: KuaishouCredential, grant: kuaishou.TokenGrant) -> None:
+    """Keep refreshed tokens, including the rotated refresh token."""
+    fields = _token_fields(grant)
+    if not grant.scopes:
+        # A refresh reply without scopes keeps the ones granted at consent.
+        del fields["scopes"]
+    for name, value in fields.items():
+        setattr(credential, name, value)
+    credential.save(update_fields=[*fields, "updated_at"])
+    logger.info("Refreshed Kuaishou tokens for credential %s", credential.pk)
+
+
+def credential_require_reconnect(*, credential: KuaishouCredential, reason: str) -> None:
+    """Stop calling Kuaishou for this person until they log in with Kuaishou again."""
+    KuaishouCredential.objects.filter(pk=credential.pk).update(
+        needs_reconnect=True, reconnect_reason=reason[:300], updated_at=timezone.now()
+    )
+    credential.needs_reconnect, credential.reconnect_reason = True, reason[:300]
+    logger.warning("Kuaishou credential %s needs reconnect: %s", credential.pk, reason)
+
+
+@transaction.atomic
+def credential_disconnect(*, user) -> bool:
+    """Delete the tokens we hold for the person; return whether there were any."""
+    deleted, _ = KuaishouCredential.objects.filter(account__user=user, account__provider="kuaishou").delete()
+    return bool(deleted)

@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+import kuaishou
+from accounts import tokens
+from accounts.models import KuaishouCredential
+
+
+@shared_task(acks_late=True)
+def refresh_expiring_tokens():
+    """Queue a refresh for every token that expires soon, so idle people never lapse."""
+    soon = timezone.now() + timezone.timedelta(seconds=settings.KUAISHOU_REFRESH_AHEAD)
+    ids = KuaishouCredential.objects.filter(
+        needs_reconnect=False, access_token_expires_at__lte=soon
+    ).values_list("id", flat=True)
+    for credential_id in ids:
+        refresh_credential.delay(credential_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(kuaishou.KuaishouError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def refresh_credential(credential_id):
+    try:
+        tokens.refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)
+    except (tokens.ReconnectRequired, KuaishouCredential.DoesNotExist):
+        pass  # flagged for the person, or disconnected meanwhile: nothing left to do

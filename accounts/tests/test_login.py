@@ -1,0 +1,201 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.socialaccount.models import SocialAccount, SocialToken
+from django.contrib.auth import get_user_model
+
+from accounts.models import KuaishouCredential
+from tests.kuaishou_login import come_back, consent, log_in, start_login
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_login_starts_with_a_post_not_a_get(client, kuaishou):
+    response = client.get("/accounts/kuaishou/login/")
+
+    assert response.status_code == 200
+    assert kuaishou.requests() == []
+
+
+def test_login_sends_the_browser_to_the_consent_page_with_the_live_scope(client, kuaishou):
+    authorize = urlsplit(start_login(client))
+
+    query = parse_qs(authorize.query)
+    assert authorize.path == "/oauth2/authorize"
+    assert query["app_id"] == ["kslive-demo"]
+    assert query["scope"] == ["user_info,user_video_live"]
+    assert query["response_type"] == ["code"]
+    assert query["redirect_uri"] == ["http://testserver/accounts/kuaishou/login/callback/"]
+    assert query["ua"] == ["pc"]
+    assert len(query["state"][0]) >= 8
+
+
+def test_a_person_who_allows_is_logged_in_under_their_kuaishou_name(client, kuaishou):
+    response = log_in(client, user="xiaoming")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    page = client.get("/account/").content.decode()
+    assert "小明" in page
+    user = User.objects.get()
+    assert user.first_name == "小明"
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == "kuaishou"
+    assert "open_id" in page and account.uid in page
+
+
+def test_the_code_exchange_is_the_documented_get(client, kuaishou):
+    callback = consent(start_login(client))
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+
+    come_back(client, callback)
+
+    (exchange,) = kuaishou.requests(endpoint="access_token")
+    assert exchange["method"] == "GET"
+    assert exchange["path"] == "/oauth2/access_token"
+    assert exchange["query"] == {
+        "app_id": "kslive-demo",
+        "app_secret": "kslive-demo-secret",
+        "code": code,
+        "grant_type": "authorization_code",
+    }
+
+
+def test_the_login_keeps_tokens_scopes_and_expiry(client, kuaishou):
+    log_in(client)
+
+    credential = KuaishouCredential.objects.get()
+    assert credential.access_token and credential.refresh_token
+    assert credential.access_token != credential.refresh_token
+    assert set(credential.scopes) >= {"user_info", "user_video_live"}
+    assert credential.can_go_live
+    assert not credential.needs_reconnect
+    assert SocialToken.objects.count() == 0
+
+
+def test_the_profile_goes_to_extra_data(client, kuaishou):
+    log_in(client, user="xiaoming")
+
+    extra = SocialAccount.objects.get().extra_data
+    assert extra["name"] == "小明"
+    assert extra["avatar_url"].startswith(kuaishou.url("/_sandbox/avatars/"))
+    assert {"sex", "fans", "follows", "city", "big_avatar_url"} <= extra.keys()
+    assert "access_token" not in str(extra)
+
+
+def test_a_profile_with_missing_fields_still_logs_in(client, kuaishou):
+    log_in(client, user="anon")
+
+    account = SocialAccount.objects.get()
+    assert account.extra_data["name"] == "匿名用户"
+    assert account.extra_data["avatar_url"] == ""
+    assert account.extra_data["fans"] is None
+    page = client.get("/account/").content.decode()
+    assert "匿名用户" in page
+    assert 'class="avatar placeholder"' in page
+
+
+def test_sign_up_needs_no_form(client, kuaishou):
+    response = log_in(client)
+
+    assert response["Location"] == "/account/"
+    assert User.objects.count() == 1
+
+
+def test_logging_in_again_reuses_the_account_and_clears_reconnect(client, kuaishou):
+    log_in(client)
+    KuaishouCredential.objects.update(needs_reconnect=True, reconnect_reason="revoked")
+    client.logout()
+
+    log_in(client)
+
+    assert User.objects.count() == 1
+    assert KuaishouCredential.objects.get().needs_reconnect is False
+
+
+def test_denied_consent_shows_a_friendly_page_and_creates_no_account(client, kuaishou):
+    callback = consent(start_login(client), action="deny")
+
+    response = come_back(client, callback, follow=True)
+
+    assert response.status_code == 200
+    assert "登录已取消" in response.content.decode()
+    assert User.objects.count() == 0
+    assert kuaishou.requests(endpoint="access_token") == []
+
+
+def test_coming_back_with_nothing_counts_as_cancelled(client, kuaishou):
+    start_login(client)
+
+    response = client.get("/accounts/kuaishou/login/callback/", follow=True)
+
+    assert "登录已取消" in response.content.decode()
+    assert User.objects.count() == 0
+
+
+def forged(callback_url, **changes):
+    parts = urlsplit(callback_url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update(changes)
+    query = {k: v for k, v in query.items() if v is not None}
+    return parts._replace(query="&".join(f"{k}={v}" for k, v in query.items())).geturl()
+
+
+@pytest.mark.parametrize("state", ["forged-state", None], ids=["forged", "missing"])
+def test_a_bad_state_shows_an_error_stores_nothing_and_calls_nobody(client, kuaishou, state):
+    callback = consent(start_login(client))
+
+    response = come_back(client, forged(callback, state=state))
+
+    assert response.status_code == 401
+    assert "登录失败" in response.content.decode()
+    assert kuaishou.requests(endpoint="access_token") == []
+    assert KuaishouCredential.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+def test_a_reused_state_shows_an_error(client, kuaishou):
+    callback = consent(start_login(client))
+    come_back(client, callback)
+    client.logout()
+
+    response = come_back(client, callback)
+
+    assert response.status_code == 401
+    assert len(kuaishou.requests(endpoint="access_token")) == 1
+
+
+def test_a_reused_code_shows_an_error_and_stores_no_token(client, kuaishou):
+    first = consent(start_login(client))
+    come_back(client, first)
+    client.logout()
+    KuaishouCredential.objects.all().delete()
+    code = parse_qs(urlsplit(first).query)["code"][0]
+    second = consent(start_login(client))
+
+    response = come_back(client, forged(second, code=code))
+
+    assert response.status_code == 401
+    assert "登录失败" in response.content.decode()
+    assert KuaishouCredential.objects.count() == 0
+    assert [r["result"] for r in kuaishou.requests(endpoint="access_token")] == [1, 100200105]
+    assert len(kuaishou.requests(endpoint="user_info")) == 1
+
+
+def test_without_the_live_scope_the_page_offers_to_grant_it(client, kuaishou):
+    log_in(client, grant=["user_info"])
+
+    page = client.get("/account/").content.decode()
+
+    assert not KuaishouCredential.objects.get().can_go_live
+    assert "user_video_live" in page
+    assert "允许开播" in page
+
+
+def test_logging_out_takes_a_post(client, kuaishou):
+    log_in(client)
+
+    client.post("/accounts/logout/")
+
+    assert client.get("/account/").status_code == 302

@@ -1,0 +1,117 @@
+"""The one way to get a Kuaishou access token for a person."""
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+import kuaishou
+from accounts import services
+from accounts.models import KuaishouCredential
+from kslive_site.upstream import kuaishou_app
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ReconnectRequired(Exception):
+    """The person must log in with Kuaishou again before we call Kuaishou for them."""
+
+
+class NotConnected(ReconnectRequired):
+    """We hold no Kuaishou tokens for the person."""
+
+
+def credential_for(user) -> KuaishouCredential:
+    """Return the person's credential, or raise NotConnected."""
+    try:
+        return KuaishouCredential.objects.select_related("account").get(
+            account__user=user, account__provider="kuaishou"
+        )
+    except KuaishouCredential.DoesNotExist:
+        raise NotConnected("No Kuaishou account is connected.") from None
+
+
+def get_fresh_access_token(user, *, rejected: str | None = None) -> str:
+    """Return the person's access token, refreshed first when it expires soon.
+
+    With `rejected`, Kuaishou has just refused that token: refresh unless another
+    worker already replaced it.
+    """
+    credential = credential_for(user)
+    if credential.needs_reconnect:
+        raise ReconnectRequired(credential.reconnect_reason)
+    if rejected is None and not credential.expires_within(settings.KUAISHOU_REFRESH_MARGIN):
+        return credential.access_token
+    return _refresh(credential.pk, margin=settings.KUAISHOU_REFRESH_MARGIN, rejected=rejected)
+
+
+def refresh_if_expiring(credential_id: int, *, within: int) -> None:
+    """Refresh a credential whose access token expires within `within` seconds."""
+    _refresh(credential_id, margin=within)
+
+
+def refresh_now(credential_id: int) -> None:
+    """Refresh a credential's tokens whatever their expiry (admin action)."""
+    _refresh(credential_id, margin=0, force=True)
+
+
+def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, force: bool = False) -> str:
+    # A row lock (on SQLite, the IMMEDIATE transaction's write lock) serialises
+    # refreshes: Kuaishou rotates the refresh token, so two concurrent refreshes
+    # would leave one of them holding a dead token. Waiters re-read and reuse.
+    refused = None
+    with transaction.atomic():
+        credential = KuaishouCredential.objects.select_for_update().get(pk=credential_id)
+        if credential.needs_reconnect:
+            raise ReconnectRequired(credential.reconnect_reason)
+        still_good = not credential.expires_within(margin)
+        if rejected is not None:
+            still_good = credential.access_token != rejected
+        if still_good and not force:
+            return credential.access_token
+        if credential.refresh_token_expires_at <= timezone.now():
+            refused = "the Kuaishou authorization expired"
+        else:
+            try:
+                grant = kuaishou.refresh_access_token(kuaishou_app(), refresh_token=credential.refresh_token)
+            except kuaishou.KuaishouError as exc:
+                if exc.retryable:
+                    logger.warning("Kuaishou token refresh failed, will retry: %s", exc)
+                    if rejected is None and not force and not credential.expires_within(0):
+                        return credential.access_token
+                    raise
+                refused = f"Kuaishou refused the token refresh: {exc}"
+            else:
+                services.credential_store_refresh(credential=credential, grant=grant)
+                return credential.access_token
+    # Flagged after the transaction: the refusal is final, it must not roll back.
+    services.credential_require_reconnect(credential=credential, reason=refused)
+    raise ReconnectRequired(refused)
+
+
+def call_with_fresh_token(user, call: Callable[[str], T]) -> T:
+    """Run `call(access_token)`; when Kuaishou rejects the token, refresh once and retry.
+
+    A second rejection flags the account "needs reconnect" and raises ReconnectRequired.
+    """
+    token = get_fresh_access_token(user)
+    try:
+        return call(token)
+    except kuaishou.ApiError as exc:
+        if not exc.token_rejected:
+            raise
+    token = get_fresh_access_token(user, rejected=token)
+    try:
+        return call(token)
+    except kuaishou.ApiError as exc:
+        if not exc.token_rejected:
+            raise
+        credential = credential_for(user)
+        services.credential_require_reconnect(
+            credential=credential, reason=f"Kuaishou rejected a freshly refreshed token: {exc}"
+        )
+        raise ReconnectRequired(credential.reconnect_reason) from exc
