@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SandboxConfig(AppConfig):
+    name = "sandbox"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Kuaishou sandbox"

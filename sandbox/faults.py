@@ -1,0 +1,139 @@
+"""Fault injection and the request log, wrapped around every upstream endpoint."""
+
+import functools
+import json
+import time
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox.config import now
+from sandbox.models import Fault, RequestRecord
+
+ENDPOINTS = ("pushUrls", "stopPush", "status", "access_token", "refresh_token", "user_info", "authorize")
+REQUEST_LOG_SIZE = 500
+
+
+def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=None, malformed=False) -> Fault:
+    """Queue a fault for the next calls of an endpoint; raise ValueError on a bad value."""
+    if endpoint not in ENDPOINTS + ("*",):
+        raise ValueError(f"unknown endpoint {endpoint!r}; use one of {', '.join(ENDPOINTS)} or *")
+    count = int(count if count is not None else 1)
+    if count == 0 or count < -1:
+        raise ValueError("count must be positive, or -1 for until cleared")
+    return Fault.objects.create(
+        endpoint=endpoint,
+        result=int(result) if result not in (None, "") else None,
+        remaining=count,
+        latency_ms=int(latency_ms or 0),
+        http_status=int(http_status) if http_status not in (None, "") else None,
+        malformed=bool(malformed),
+    )
+
+
+def fault_take(endpoint: str) -> Fault | None:
+    """Return the oldest fault for this endpoint and use up one of its calls."""
+    with transaction.atomic():
+        fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
+        if fault is None:
+            return None
+        if fault.remaining == 1:
+            fault.delete()
+        elif fault.remaining > 1:
+            Fault.objects.filter(pk=fault.pk).update(remaining=fault.remaining - 1)
+        return fault
+
+
+def fault_as_dict(fault: Fault) -> dict:
+    """Return a fault as the control API shows it."""
+    return {
+        "endpoint": fault.endpoint,
+        "result": fault.result,
+        "count": fault.remaining,
+        "latency_ms": fault.latency_ms,
+        "http_status": fault.http_status,
+        "malformed": fault.malformed,
+    }
+
+
+def fault_answer(fault: Fault, request, fault_reply) -> HttpResponse | None:
+    """Return the canned reply of a fault, or None when it only adds latency."""
+    if fault.malformed:
+        # What a proxy in trouble might send: a truncated body under a JSON content type.
+        return HttpResponse('{"result": 0, "content": {"pushU', status=fault.http_status or 200,
+                            content_type="application/json")
+    if fault.http_status and fault.http_status != 200:
+        page = f"<html><head><title>{fault.http_status}</title></head><body><h1>{fault.http_status}</h1><p>openresty</p></body></html>"
+        return HttpResponse(page, status=fault.http_status, content_type="text/html")
+    if fault.result is not None:
+        return fault_reply(request, fault.result)
+    return None
+
+
+def _flat(querydict) -> dict:
+    return {key: values[0] if len(values) == 1 else values for key, values in querydict.lists()}
+
+
+def request_record(request, endpoint: str, response: HttpResponse) -> None:
+    """Keep what an endpoint received and the result it answered, for tests to read back."""
+    result = None
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            result = json.loads(response.content).get("result")
+        except (ValueError, AttributeError):
+            result = None
+    files = {
+        field: {"filename": upload.name, "size": upload.size, "content_type": upload.content_type}
+        for field, upload in request.FILES.items()
+    }
+    record = RequestRecord.objects.create(
+        endpoint=endpoint,
+        method=request.method,
+        path=request.path,
+        query=_flat(request.GET),
+        form=_flat(request.POST) if request.method == "POST" else {},
+        files=files,
+        result=result,
+        http_status=response.status_code,
+        received_at=now(),
+    )
+    RequestRecord.objects.filter(id__lte=record.id - REQUEST_LOG_SIZE).delete()
+
+
+def request_as_dict(record: RequestRecord) -> dict:
+    """Return a logged request as the control API shows it."""
+    return {
+        "endpoint": record.endpoint,
+        "method": record.method,
+        "path": record.path,
+        "query": record.query,
+        "form": record.form,
+        "files": record.files,
+        "result": record.result,
+        "http_status": record.http_status,
+        "received_at": record.received_at.isoformat(),
+    }
+
+
+def upstream(endpoint: str, fault_reply):
+    """Make a view an upstream endpoint: faults first, then the view, then the request log."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            fault = fault_take(endpoint)
+            response = None
+            if fault is not None:
+                if fault.latency_ms:
+                    time.sleep(fault.latency_ms / 1000)
+                response = fault_answer(fault, request, fault_reply)
+            if response is None:
+                response = view(request, *args, **kwargs)
+            request_record(request, endpoint, response)
+            return response
+
+        return wrapper
+
+    return decorate
