@@ -106,15 +106,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and take the write lock up front so two writers cannot deadlock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file, not memory, so that tests with threads and live servers share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so that tests with threads and live servers share one
+    # database; one per test run, so that two runs never trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "account"
+LOGIN_REDIRECT_URL = "live_new"
 LOGOUT_REDIRECT_URL = "home"
 
 # People only ever log in with Kuaishou, which gives no e-mail address: sign-up
@@ -184,6 +185,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-live-status-polls": {
+        "task": "streams.tasks.dispatch_status_polls",
+        "schedule": float(env("KSLIVE_POLL_TICK", "1")),
+    },
     "refresh-expiring-kuaishou-tokens": {
         "task": "accounts.tasks.refresh_expiring_tokens",
         "schedule": 15 * 60,
@@ -203,6 +208,13 @@ KUAISHOU_TIMEOUT = float(env("KUAISHOU_TIMEOUT", "15"))
 # token that expires within KUAISHOU_REFRESH_AHEAD, so idle people never lapse.
 KUAISHOU_REFRESH_MARGIN = int(env("KUAISHOU_REFRESH_MARGIN", "300"))
 KUAISHOU_REFRESH_AHEAD = int(env("KUAISHOU_REFRESH_AHEAD", str(6 * 3600)))
+# Live status polls (seconds): ready sessions often right after issue, then calmer;
+# living sessions steadily; never more status calls a minute than the budget.
+KSLIVE_POLL_READY_FAST = int(env("KSLIVE_POLL_READY_FAST", "5"))
+KSLIVE_POLL_READY_FAST_FOR = int(env("KSLIVE_POLL_READY_FAST_FOR", "600"))
+KSLIVE_POLL_READY_SLOW = int(env("KSLIVE_POLL_READY_SLOW", "30"))
+KSLIVE_POLL_LIVING = int(env("KSLIVE_POLL_LIVING", "15"))
+KUAISHOU_STATUS_CALLS_PER_MINUTE = int(env("KUAISHOU_STATUS_CALLS_PER_MINUTE", "120"))
 SOCIALACCOUNT_PROVIDERS = {
     "kuaishou": {
         "APPS": [{"client_id": KUAISHOU_APP_ID, "secret": KUAISHOU_APP_SECRET}],
