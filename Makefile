@@ -3,7 +3,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-SYSTEM_PACKAGES := chromium nginx libnginx-mod-rtmp ffmpeg gettext
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx libnginx-mod-rtmp ffmpeg gettext
 
 # Settings in .env (see .env.example) reach every command below.
 ifneq (,$(wildcard .env))
@@ -11,11 +11,12 @@ include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env)
 endif
 
-.PHONY: help setup run test deps-system messages clean
+.PHONY: help setup run test screenshots deps-system messages clean
 
 help:
 	@echo "make run          start web, worker, beat and the Kuaishou sandbox"
 	@echo "make test         run the whole test suite"
+	@echo "make screenshots  run the browser journeys and save docs/screenshots/*.png"
 	@echo "make deps-system  install the Debian packages the browser and RTMP tests need (root)"
 	@echo "make messages     update and compile the translations"
 
@@ -50,6 +51,10 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+# The screenshots come from the same browser journeys the tests run.
+screenshots: setup
+	KSLIVE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q
 
 deps-system:
 	apt-get update -qq
