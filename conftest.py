@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.sandbox_server"]
+pytest_plugins = ["tests.sandbox_server", "tests.fixtures"]

@@ -6,6 +6,11 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 logger = logging.getLogger(__name__)
 
 
+def display_name(user):
+    """Return the person's Kuaishou name rather than our internal username."""
+    return user.first_name or user.username
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # People sign up only by logging in with Kuaishou; there are no local passwords.

@@ -1,3 +1,5 @@
+"""Fixtures shared by the app's tests: a sandbox-backed Kuaishou and connected people."""
+
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import KuaishouCredential
-from accounts.tests.conftest import make_credential
+from tests.fixtures import make_credential
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import KuaishouCredential
-from accounts.tests.conftest import make_credential
+from tests.fixtures import make_credential
 from kslive_site.crypto import UndecryptableError
 
 pytestmark = pytest.mark.django_db

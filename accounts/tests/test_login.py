@@ -35,7 +35,7 @@ def test_a_person_who_allows_is_logged_in_under_their_kuaishou_name(client, kuai
     response = log_in(client, user="xiaoming")
 
     assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response["Location"] == "/live/new/"
     page = client.get("/account/").content.decode()
     assert "小明" in page
     user = User.objects.get()
@@ -99,7 +99,7 @@ def test_a_profile_with_missing_fields_still_logs_in(client, kuaishou):
 def test_sign_up_needs_no_form(client, kuaishou):
     response = log_in(client)
 
-    assert response["Location"] == "/account/"
+    assert response["Location"] == "/live/new/"
     assert User.objects.count() == 1
 
 
