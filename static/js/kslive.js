@@ -1,0 +1,123 @@
+// kslive: small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  function counters() {
+    document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+      var input = document.getElementById(counter.dataset.counterFor);
+      var max = Number(input.dataset.max || input.maxLength);
+      function update() {
+        var used = Array.from(input.value).length;
+        counter.textContent = used + " / " + max;
+        counter.classList.toggle("over", used > max);
+      }
+      input.addEventListener("input", update);
+      update();
+    });
+  }
+
+  function coverPreview() {
+    var input = document.querySelector("[data-cover-input]");
+    if (!input) return;
+    var frame = document.querySelector("[data-cover-frame]");
+    var img = document.querySelector("[data-cover-preview]");
+    var empty = document.querySelector("[data-cover-empty]");
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      img.src = URL.createObjectURL(file);
+      img.hidden = false;
+      if (empty) empty.hidden = true;
+    });
+    document.querySelectorAll("input[name=cover_fit]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        frame.classList.toggle("pad", radio.value === "pad" && radio.checked);
+      });
+    });
+  }
+
+  function singleSubmit() {
+    document.querySelectorAll("form[data-golive]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var button = form.querySelector("[data-submit]");
+        if (button) {
+          button.disabled = true;
+          button.classList.add("busy");
+        }
+      });
+    });
+  }
+
+  function copyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.dataset.copy);
+        var label = button.textContent;
+        function done() {
+          button.textContent = button.dataset.copied;
+          setTimeout(function () { button.textContent = label; }, 1500);
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done);
+        } else {
+          input.select();
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+  }
+
+  function countdowns() {
+    var nodes = document.querySelectorAll("[data-countdown]");
+    if (!nodes.length) return;
+    function tick() {
+      nodes.forEach(function (node) {
+        var left = Math.max(0, Math.floor((Date.parse(node.dataset.countdown) - Date.now()) / 1000));
+        var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60);
+        node.textContent = (d ? d + "d " : "") + h + "h " + String(m).padStart(2, "0") + "m";
+      });
+    }
+    tick();
+    setInterval(tick, 30000);
+  }
+
+  function statusPoll() {
+    var box = document.querySelector("[data-status-poll]");
+    if (!box) return;
+    var final = ["ended", "failed", "expired"];
+    var current = box.querySelector("[data-status]").dataset.status;
+    if (final.indexOf(current) >= 0) return;
+    var timer = setInterval(function () {
+      fetch(box.dataset.statusPoll, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          box.innerHTML = html;
+          var status = box.querySelector("[data-status]").dataset.status;
+          document.body.dataset.liveStatus = status;
+          if (final.indexOf(status) >= 0) {
+            clearInterval(timer);
+            document.querySelectorAll("[data-while-active]").forEach(function (node) { node.hidden = true; });
+          }
+        })
+        .catch(function () {});
+    }, 1000);
+  }
+
+  function confirms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
+  counters();
+  coverPreview();
+  singleSubmit();
+  copyButtons();
+  countdowns();
+  statusPoll();
+  confirms();
+})();

@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kslive_site.crypto import EncryptedTextField
+
+PUSH_URL_LIFETIME = timedelta(days=2)
+
+
+class LiveSession(models.Model):
+    """One push URL from Kuaishou and the live it starts."""
+
+    class Status(models.TextChoices):
+        REQUESTING = "requesting", _("Requesting a push URL")
+        READY = "ready", _("Ready: waiting for your stream")
+        LIVING = "living", _("Live")
+        ENDED = "ended", _("Ended")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired unused")
+
+    class Panoramic(models.IntegerChoices):
+        NORMAL = 0, _("Normal")
+        DEGREES_180 = 1, _("180° panoramic")
+        DEGREES_360 = 2, _("360° panoramic")
+
+    class EndedBy(models.TextChoices):
+        PERSON = "person", _("you")
+        KUAISHOU = "kuaishou", _("Kuaishou (the stream stopped)")
+        ADMIN = "admin", _("an administrator")
+
+    ACTIVE = (Status.READY, Status.LIVING)
+    FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions")
+    caption = models.CharField(_("title"), max_length=13, blank=True)
+    panoramic = models.PositiveSmallIntegerField(_("panoramic"), choices=Panoramic.choices, default=Panoramic.NORMAL)
+    shop_live = models.BooleanField(_("e-commerce live"), default=False)
+    device_name = models.CharField(_("device name"), max_length=64, blank=True)
+    cover = models.BinaryField(_("cover (JPEG sent to Kuaishou)"))
+    idempotency_key = models.CharField(max_length=64)
+
+    live_stream_name = models.CharField(max_length=128, blank=True, db_index=True)
+    push_url = EncryptedTextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTING, db_index=True)
+    status_message = models.CharField(max_length=300, blank=True)
+
+    issued_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    went_live_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=16, choices=EndedBy.choices, blank=True)
+
+    last_error_code = models.IntegerField(null=True, blank=True)
+    last_error_message = models.CharField(max_length=300, blank=True)
+    face_verify_url = models.URLField(max_length=500, blank=True)
+
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "idempotency_key"], name="one_session_per_submit"),
+        ]
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+
+    def __str__(self):
+        return self.live_stream_name or f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("live_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    @property
+    def duration(self) -> timedelta | None:
+        if not self.went_live_at:
+            return None
+        return (self.ended_at or timezone.now()) - self.went_live_at
+
+
+class LiveSessionEvent(models.Model):
+    """One status change of a live session: when, from, to, and what caused it."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("web page")
+        API = "api", _("device API")
+        POLL = "poll", _("status poll")
+        EXPIRY = "expiry", _("expiry")
+        ADMIN = "admin", _("admin")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

@@ -1,0 +1,114 @@
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kuaishou import PushUrl
+from streams import services
+from streams.forms import GoLiveForm
+from streams.models import LiveSession
+
+
+def _own_session(request, pk):
+    return get_object_or_404(LiveSession, pk=pk, owner=request.user)
+
+
+@login_required
+def live_new(request):
+    previous = None
+    if request.method == "POST":
+        form = GoLiveForm(request.POST, request.FILES, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                session = services.live_session_start(
+                    owner=request.user,
+                    cover=data["cover_jpeg"],
+                    caption=data["caption"],
+                    panoramic=data["panoramic"],
+                    shop_live=data["shop_live"],
+                    device_name=data["device_name"],
+                    idempotency_key=data["idempotency_key"],
+                )
+            except services.GoLiveError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect(session)
+    else:
+        initial = {}
+        previous_id = request.GET.get("from")
+        if previous_id and previous_id.isdigit():
+            previous = LiveSession.objects.filter(owner=request.user, pk=previous_id).first()
+        if previous:
+            initial = {
+                "caption": previous.caption,
+                "panoramic": previous.panoramic,
+                "shop_live": previous.shop_live,
+                "device_name": previous.device_name,
+                "reuse_cover": previous.pk,
+            }
+        form = GoLiveForm(initial=initial, owner=request.user)
+    if form.is_bound and form.data.get("reuse_cover", "").isdigit():
+        previous = LiveSession.objects.filter(owner=request.user, pk=form.data["reuse_cover"]).first()
+    return render(request, "streams/new.html", {"form": form, "previous": previous})
+
+
+@login_required
+@never_cache
+def live_detail(request, pk):
+    session = _own_session(request, pk)
+    revealed = request.GET.get("reveal") == "1" and session.is_active and bool(session.push_url)
+    context = {"session": session, "revealed": revealed, "studio_url": settings.KUAISHOU_STUDIO_URL}
+    if session.face_verify_url:
+        context["face_qr"] = segno.make(session.face_verify_url, error="m").svg_data_uri(scale=4, border=2)
+    if revealed:
+        push = PushUrl(push_url=session.push_url, live_stream_name=session.live_stream_name)
+        context["push"] = push
+        context["qr_svg"] = segno.make(session.push_url, error="m").svg_data_uri(scale=5, border=2)
+    return render(request, "streams/detail.html", context)
+
+
+@login_required
+@never_cache
+def live_status(request, pk):
+    """Serve the status badge from the database: page views never call Kuaishou."""
+    session = _own_session(request, pk)
+    return render(request, "streams/_status.html", {"session": session, "studio_url": settings.KUAISHOU_STUDIO_URL})
+
+
+@login_required
+@require_POST
+def live_stop(request, pk):
+    session = _own_session(request, pk)
+    try:
+        services.live_session_stop(session=session)
+    except services.GoLiveError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _stopped_message())
+    return redirect(session)
+
+
+def _stopped_message():
+    from django.utils.translation import gettext as _
+
+    return _("The live is over. Kuaishou has closed the room, and this push URL is spent.")
+
+
+@login_required
+def live_cover(request, pk):
+    # Staff see covers in the admin; everyone else only their own.
+    session = get_object_or_404(LiveSession, pk=pk) if request.user.is_staff else _own_session(request, pk)
+    response = HttpResponse(bytes(session.cover), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def live_list(request):
+    sessions = LiveSession.objects.filter(owner=request.user).defer("cover")[:100]
+    return render(request, "streams/list.html", {"sessions": sessions})
