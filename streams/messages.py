@@ -6,7 +6,10 @@ UPSTREAM_MESSAGES = {
     200100: _("kslive's Kuaishou app settings are wrong (app_id). This is our fault: the operator has to fix it."),
     200102: _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again."),
     400001: _("Kuaishou refused the request's parameters. Check the title (at most 13 characters) and try again."),
-    400002: _("Kuaishou is busy right now (rate limited). We will retry by ourselves; please wait a moment."),
+    400002: _(
+        "Kuaishou is busy right now (rate limited). Live status updates resume by themselves; "
+        "to get a push URL, try again in a minute."
+    ),
     400003: _("Kuaishou had a server error. Please try again in a minute."),
     400005: _("Kuaishou does not know this live any more."),
     400006: _(

@@ -1,0 +1,176 @@
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import KuaishouCredential
+from kslive_site.celery import app as celery_app
+from streams import services, tasks, upstream_budget
+from streams.models import LiveSession, LiveSessionEvent
+
+pytestmark = pytest.mark.django_db
+Status = LiveSession.Status
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def poll(session):
+    tasks.poll_live_session(session.pk)
+    session.refresh_from_db()
+    return session
+
+
+def status_calls(sandbox):
+    return len(sandbox.requests(endpoint="status"))
+
+
+def test_a_ready_session_stays_ready_until_the_stream_arrives(ready_session, kuaishou):
+    poll(ready_session)
+
+    assert ready_session.status == Status.READY
+    assert ready_session.status_message  # Kuaishou's statusMsg is kept
+    assert status_calls(kuaishou) == 1
+
+
+def test_a_stream_that_drops_ends_by_kuaishou_after_the_grace(ready_session, kuaishou, signed_in):
+    kuaishou.publish(ready_session.live_stream_name)
+    poll(ready_session)
+    kuaishou.drop(ready_session.live_stream_name)
+
+    assert poll(ready_session).status == Status.LIVING
+    kuaishou.clock(advance=91)
+    poll(ready_session)
+
+    assert ready_session.status == Status.ENDED
+    assert ready_session.ended_by == LiveSession.EndedBy.KUAISHOU
+    fragment = signed_in.get(f"/live/{ready_session.pk}/status/").content.decode()
+    assert "由快手（推流已中断）结束" in fragment
+
+
+def test_an_unused_push_url_expires_after_two_days_without_any_call(ready_session, kuaishou):
+    LiveSession.objects.filter(pk=ready_session.pk).update(
+        expires_at=timezone.now() - timezone.timedelta(seconds=1), next_poll_at=timezone.now()
+    )
+
+    claimed = services.polls_claim()
+
+    ready_session.refresh_from_db()
+    assert claimed == []
+    assert ready_session.status == Status.EXPIRED
+    assert status_calls(kuaishou) == 0
+    assert LiveSessionEvent.objects.filter(to_status="expired", source="expiry").count() == 1
+
+
+def test_overlapping_polls_apply_a_change_once(ready_session, kuaishou):
+    kuaishou.publish(ready_session.live_stream_name)
+    stale = LiveSession.objects.get(pk=ready_session.pk)
+
+    poll(ready_session)
+    services._apply_status(
+        stale,
+        services.kuaishou.LiveStatus(stale.live_stream_name, services.kuaishou.LiveState.LIVING),
+        source="poll",
+        now=timezone.now(),
+    )
+
+    assert LiveSessionEvent.objects.filter(to_status="living").count() == 1
+
+
+def test_ended_failed_and_expired_sessions_are_never_polled(ready_session, kuaishou):
+    for status in (Status.ENDED, Status.FAILED, Status.EXPIRED):
+        LiveSession.objects.filter(pk=ready_session.pk).update(status=status, next_poll_at=timezone.now())
+
+        assert services.polls_claim() == []
+
+
+def test_polls_come_often_after_issue_then_calmer_and_steady_while_living(ready_session):
+    now = timezone.now()
+    assert services.poll_delay(ready_session, now).total_seconds() == 5
+    later = now + timezone.timedelta(minutes=11)
+    assert services.poll_delay(ready_session, later).total_seconds() == 30
+    ready_session.status = Status.LIVING
+    assert services.poll_delay(ready_session, now).total_seconds() == 15
+
+
+def test_a_due_poll_is_claimed_once(ready_session):
+    LiveSession.objects.filter(pk=ready_session.pk).update(next_poll_at=timezone.now())
+
+    first, second = services.polls_claim(), services.polls_claim()
+
+    assert first == [ready_session.pk]
+    assert second == []
+
+
+@override_settings(KUAISHOU_STATUS_CALLS_PER_MINUTE=2)
+def test_the_dispatcher_stays_within_the_call_budget(signed_in, go_live):
+    for _ in range(4):
+        go_live()
+    LiveSession.objects.update(next_poll_at=timezone.now())
+
+    assert len(services.polls_claim()) == 2
+    LiveSession.objects.update(next_poll_at=timezone.now())
+    assert services.polls_claim() == []
+
+
+def test_a_rate_limit_slows_every_poll_down(ready_session, kuaishou):
+    kuaishou.fault("status", result=400002)
+
+    poll(ready_session)
+
+    assert upstream_budget.backoff_remaining() > 0
+    LiveSession.objects.update(next_poll_at=timezone.now())
+    assert services.polls_claim() == []
+    assert ready_session.last_error_code == 400002
+
+
+def test_the_backoff_doubles_and_clears_after_a_good_answer(ready_session, kuaishou):
+    assert upstream_budget.backoff_trigger() == 5
+    assert upstream_budget.backoff_trigger() == 10
+
+    poll(ready_session)
+
+    assert upstream_budget.backoff_remaining() == 0
+
+
+def test_a_rejected_token_during_polls_refreshes_once_then_asks_to_reconnect(ready_session, kuaishou):
+    kuaishou.fault("status", result=200102, count=-1)
+
+    poll(ready_session)
+    poll(ready_session)
+
+    assert KuaishouCredential.objects.get().needs_reconnect
+    assert len(kuaishou.requests(endpoint="refresh_token")) == 1
+    assert status_calls(kuaishou) == 2
+    assert ready_session.last_error_code == 200102
+    assert ready_session.status == Status.READY
+
+
+def test_the_status_fragment_never_calls_kuaishou(ready_session, kuaishou, signed_in):
+    for _ in range(3):
+        response = signed_in.get(f"/live/{ready_session.pk}/status/")
+
+    assert response.status_code == 200
+    assert 'data-status="ready"' in response.content.decode()
+    assert status_calls(kuaishou) == 0
+
+
+def test_beat_dispatches_polls_every_second():
+    entry = celery_app.conf.beat_schedule["dispatch-live-status-polls"]
+
+    assert entry["task"] == "streams.tasks.dispatch_status_polls"
+    assert entry["schedule"] == 1.0
+
+
+def test_the_dispatch_task_queues_a_poll_for_each_claimed_session(ready_session, kuaishou, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.poll_live_session, "delay", queued.append)
+    LiveSession.objects.filter(pk=ready_session.pk).update(next_poll_at=timezone.now())
+
+    tasks.dispatch_status_polls()
+
+    assert queued == [ready_session.pk]
