@@ -110,3 +110,15 @@ class LiveSessionEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @staticmethod
+    def _label(status):
+        return LiveSession.Status(status).label if status in LiveSession.Status.values else status
+
+    @property
+    def from_label(self):
+        return self._label(self.from_status) if self.from_status else "–"
+
+    @property
+    def to_label(self):
+        return self._label(self.to_status)

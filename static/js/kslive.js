@@ -96,6 +96,10 @@
           box.innerHTML = html;
           var status = box.querySelector("[data-status]").dataset.status;
           document.body.dataset.liveStatus = status;
+          if (status !== current) {
+            current = status;
+            refreshSections();
+          }
           if (final.indexOf(status) >= 0) {
             clearInterval(timer);
             document.querySelectorAll("[data-while-active]").forEach(function (node) { node.hidden = true; });
@@ -103,6 +107,21 @@
         })
         .catch(function () {});
     }, 1000);
+  }
+
+  // Sections marked data-refresh-on-change (the history) are re-read from the page.
+  function refreshSections() {
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-refresh-on-change]").forEach(function (node, index) {
+          var replacement = fresh.querySelectorAll("[data-refresh-on-change]")[index];
+          if (replacement) node.innerHTML = replacement.innerHTML;
+        });
+      })
+      .catch(function () {});
   }
 
   function confirms() {
