@@ -17,6 +17,7 @@ from streams.models import PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
 logger = logging.getLogger(__name__)
 Status = LiveSession.Status
 Source = LiveSessionEvent.Source
+REQUEST_ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class GoLiveError(Exception):
@@ -243,6 +244,9 @@ def polls_claim(*, now=None) -> list[int]:
     now = now or timezone.now()
     for session in LiveSession.objects.filter(status=Status.READY, expires_at__lte=now):
         live_session_expire(session=session)
+    # A request whose process died mid-call (a deploy, a crash) must not stay "requesting" for ever.
+    for session in LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - REQUEST_ABANDONED_AFTER):
+        _fail(session, source=Source.POLL, code=None, message=upstream_message(None))
     if upstream_budget.backoff_remaining() > 0:
         return []
     due = list(

@@ -174,3 +174,14 @@ def test_the_dispatch_task_queues_a_poll_for_each_claimed_session(ready_session,
     tasks.dispatch_status_polls()
 
     assert queued == [ready_session.pk]
+
+
+def test_a_request_abandoned_mid_call_ends_failed_instead_of_hanging(person):
+    session = LiveSession.objects.create(owner=person, cover=b"x", idempotency_key="k")
+    LiveSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - timezone.timedelta(minutes=3))
+
+    services.polls_claim()
+
+    session.refresh_from_db()
+    assert session.status == Status.FAILED
+    assert session.last_error_code is None
