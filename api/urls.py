@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api import pages, views
+
+urlpatterns = [
+    path("api/v1/live-sessions", views.LiveSessionsView.as_view(), name="api_live_sessions"),
+    # Any text as the id: a bad one gets the API's JSON 404, not the site's HTML page.
+    path("api/v1/live-sessions/<str:pk>", views.LiveSessionView.as_view(), name="api_live_session"),
+    path("api/v1/live-sessions/<str:pk>/stop", views.LiveSessionStopView.as_view(), name="api_live_session_stop"),
+    path("api/v1/me", views.MeView.as_view(), name="api_me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("devices/", pages.devices, name="devices"),
+    path("devices/<int:pk>/revoke/", pages.device_revoke, name="device_revoke"),
+]

@@ -1,0 +1,226 @@
+"""The device API: go live, list and read sessions, stop, and who the token acts for."""
+
+import uuid
+
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import tokens
+from api import errors
+from api.schema import AUTH_ERRORS, error
+from api.serializers import (
+    LiveSessionCreateSerializer,
+    LiveSessionPageSerializer,
+    LiveSessionSerializer,
+    MeSerializer,
+    StatusFilterSerializer,
+)
+from streams import services
+from streams.models import LiveSession, LiveSessionEvent
+
+Status = LiveSession.Status
+MAX_ID = 2**63 - 1
+SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The live session's id.")
+NOT_FOUND = {404: error("No such session, or it belongs to someone else (`not_found`).")}
+UPSTREAM_ERRORS = {
+    403: error("The owner's Kuaishou account must be reconnected on the web (`reconnect_required`)."),
+    429: error("Over this token's rate (`rate_limited`), or Kuaishou rate limited us (`upstream_rate_limited`, "
+               "upstream_code 400002); see Retry-After."),
+    502: error("Kuaishou answered with an error (`upstream_error`, `upstream_misconfigured`)."),
+    503: error("Kuaishou did not answer (`upstream_unavailable`); see Retry-After."),
+}
+
+
+class DeviceApiView(APIView):
+    # Responses carry push URLs: nothing may cache them.
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+def _own_session(request, pk: str) -> LiveSession:
+    # Someone else's session is "not found", exactly like a missing one.
+    if not pk.isdigit() or not 0 < int(pk) <= MAX_ID:
+        raise errors.not_found()
+    session = LiveSession.objects.filter(owner=request.user, pk=int(pk)).defer("cover").first()
+    if session is None:
+        raise errors.not_found()
+    return session
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 64 or not key.isascii() or not key.isprintable():
+        raise drf_serializers.ValidationError({"Idempotency-Key": [errors.IDEMPOTENCY_KEY_INVALID]})
+    return key
+
+
+class SessionPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class LiveSessionsView(DeviceApiView):
+    """List the owner's sessions, or go live."""
+
+    def get_parsers(self):
+        if self.request is not None and self.request.method == "POST":
+            return [MultiPartParser()]
+        return super().get_parsers()
+
+    @extend_schema(
+        operation_id="live_sessions_list",
+        summary="List the owner's live sessions, newest first",
+        description="Paginated with `?page=` (20 a page, `?page_size=` up to 100).",
+        parameters=[
+            OpenApiParameter("status", str, enum=[value for value, _label in Status.choices],
+                             description="Only sessions with this status."),
+        ],
+        responses={200: LiveSessionPageSerializer, 400: error("Unknown status (`invalid`)."),
+                   **NOT_FOUND, **AUTH_ERRORS},
+    )
+    def get(self, request):
+        query = StatusFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sessions = LiveSession.objects.filter(owner=request.user).defer("cover")
+        if "status" in query.validated_data:
+            sessions = sessions.filter(status=query.validated_data["status"])
+        paginator = SessionPagination()
+        page = paginator.paginate_queryset(sessions, request, view=self)
+        return paginator.get_paginated_response(LiveSessionSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="live_sessions_create",
+        summary="Go live: ask Kuaishou for a push URL",
+        description=(
+            "Send the cover and options as multipart/form-data. Kuaishou is asked once per "
+            "`Idempotency-Key`: repeating a request with the same key returns the same session "
+            "(a retry after a timeout never burns a second push URL). When Kuaishou refuses, the "
+            "session is kept with status `failed` and the error names it in `session_id`."
+        ),
+        request={"multipart/form-data": LiveSessionCreateSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 64},
+                             OpenApiParameter.HEADER,
+                             description="Up to 64 printable ASCII characters, unique per go-live attempt."),
+        ],
+        responses={
+            201: LiveSessionSerializer,
+            400: error("A field is not valid (`invalid`, with `fields`)."),
+            409: error("A request with this Idempotency-Key is still being processed (`in_progress`)."),
+            415: error("The body is not multipart/form-data (`unsupported_media_type`)."),
+            422: error("Kuaishou refused to go live: `no_live_permission` (400006), `no_shop_live_permission` "
+                       "(400008), `cover_rejected` (400014), `face_check_required` (400020, with "
+                       "`face_verify_url`), `upstream_refused` (other codes)."),
+            **AUTH_ERRORS,
+            **UPSTREAM_ERRORS,
+        },
+    )
+    def post(self, request):
+        # Without a key every request is a new attempt.
+        key = _idempotency_key(request) or uuid.uuid4().hex
+        serializer = LiveSessionCreateSerializer(
+            data=request.data, context={"owner": request.user, "idempotency_key": key}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            session = services.live_session_start(
+                owner=request.user,
+                cover=data["cover_jpeg"],
+                caption=data["caption"],
+                panoramic=data["panoramic"],
+                shop_live=data["shop_live"],
+                device_name=data["device_name"],
+                idempotency_key=key,
+                source=LiveSessionEvent.Source.API,
+            )
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
+        if session.status == Status.FAILED:
+            raise errors.failed_session_problem(session)
+        if session.status == Status.REQUESTING:
+            raise errors.in_progress()
+        location = reverse("api_live_session", args=[session.pk])
+        return Response(LiveSessionSerializer(session).data, status=201, headers={"Location": location})
+
+
+class LiveSessionView(DeviceApiView):
+    """One of the owner's sessions; its push URL while the session is ready or living."""
+
+    @extend_schema(
+        operation_id="live_sessions_retrieve",
+        summary="Read a live session",
+        parameters=[SESSION_ID],
+        responses={200: LiveSessionSerializer, **NOT_FOUND, **AUTH_ERRORS},
+    )
+    def get(self, request, pk):
+        return Response(LiveSessionSerializer(_own_session(request, pk)).data)
+
+
+class LiveSessionStopView(DeviceApiView):
+    """End the live on Kuaishou (stopPush); the push URL is spent afterwards."""
+
+    @extend_schema(
+        operation_id="live_sessions_stop",
+        summary="Stop the live (or cancel an unused push URL)",
+        request=None,
+        parameters=[SESSION_ID],
+        responses={
+            200: LiveSessionSerializer,
+            409: error("The session is already over (`session_over`)."),
+            422: error("Kuaishou refused to stop it (`upstream_refused`, e.g. 400005: it does not know the live)."),
+            **NOT_FOUND,
+            **AUTH_ERRORS,
+            **UPSTREAM_ERRORS,
+        },
+    )
+    def post(self, request, pk):
+        session = _own_session(request, pk)
+        try:
+            services.live_session_stop(session=session, source=LiveSessionEvent.Source.API)
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
+        return Response(LiveSessionSerializer(session).data)
+
+
+class MeView(DeviceApiView):
+    """The Kuaishou account the token acts for, and whether it must be reconnected on the web."""
+
+    @extend_schema(
+        operation_id="me",
+        summary="Who this token acts for: the Kuaishou profile, and whether to reconnect",
+        responses={200: MeSerializer, **AUTH_ERRORS},
+    )
+    def get(self, request):
+        try:
+            credential = tokens.credential_for(request.user)
+        except tokens.NotConnected:
+            credential = None
+        profile = credential.account.extra_data if credential else {}
+        return Response(
+            MeSerializer(
+                {
+                    "connected": credential is not None,
+                    "reconnect_required": credential is None or credential.needs_reconnect,
+                    "can_go_live": bool(credential and credential.can_go_live),
+                    "open_id": credential.open_id if credential else None,
+                    "name": credential.display_name if credential else request.user.get_full_name(),
+                    "avatar_url": profile.get("avatar_url") or profile.get("big_avatar_url") or "",
+                    "city": profile.get("city") or "",
+                    "fans": profile.get("fans"),
+                    "follows": profile.get("follows"),
+                    "device_name": request.auth.name,
+                }
+            ).data
+        )
