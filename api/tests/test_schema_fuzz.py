@@ -105,3 +105,6 @@ def test_the_schema_and_the_interactive_docs_need_no_token(client, db):
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert docs.status_code == 200
     assert "/api/schema/" in docs.content.decode()
+    # Served from our own static files, so the docs work offline.
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content.decode()
+    assert "cdn.jsdelivr.net" not in docs.content.decode()
