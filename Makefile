@@ -45,9 +45,15 @@ run: setup
 	@echo ""
 	@echo "  kslive    http://127.0.0.1:8000"
 	@echo "  sandbox   http://127.0.0.1:8001   (local Kuaishou: consent page, demo users, streams)"
-	@echo "  Ctrl-C stops everything."
-	@echo ""
-	honcho start -f Procfile
+	@if python -m sandbox.rtmp --check; then \
+	  echo "  ingest    rtmp://127.0.0.1:1935/gifshow/   (nginx-rtmp: push here with ffmpeg or OBS)"; \
+	  echo "  Ctrl-C stops everything."; echo ""; \
+	  SANDBOX_RTMP_URL=rtmp://127.0.0.1:1935/gifshow SANDBOX_RTMP_CONTROL_URL=http://127.0.0.1:8089/control \
+	    honcho start -f Procfile; \
+	else \
+	  echo "  Ctrl-C stops everything."; echo ""; \
+	  honcho start -f Procfile sandbox web worker beat; \
+	fi
 
 test: setup
 	$(BIN)/pytest

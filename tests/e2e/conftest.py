@@ -94,3 +94,86 @@ def screenshot():
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+# Real RTMP ingest, Celery worker and beat for the streaming journeys (see processes.py).
+# Short polls keep the journeys quick; bench/latency.py measures the production defaults.
+E2E_POLLS = {"KSLIVE_POLL_READY_FAST": 1, "KSLIVE_POLL_LIVING": 2, "KSLIVE_POLL_TICK": 0.5}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a streaming journey fails, show what every process said."""
+    outcome = yield
+    report = outcome.get_result()
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.when == "call" and report.failed and stack is not None:
+        report.sections.append(("processes", stack.output()))
+
+
+@pytest.fixture(scope="session")
+def e2e_workspace():
+    from tests.e2e.processes import Workspace
+
+    workspace = Workspace()
+    yield workspace.path
+    workspace.remove()
+
+
+@pytest.fixture(scope="session")
+def rtmp_ingest(sandbox_server, e2e_workspace):
+    """Run nginx-rtmp for the session, asking the sandbox whether encoders may publish."""
+    from tests.e2e.processes import RtmpIngest, require_rtmp_ingest
+
+    require_rtmp_ingest()
+    ingest = RtmpIngest(hooks_url=sandbox_server.url(), log_dir=e2e_workspace).start()
+    yield ingest
+    ingest.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_processes(django_db_setup, django_db_blocker, sandbox_server, e2e_workspace):
+    """Run a Celery worker and beat on the test database, polling the sandbox."""
+    from django.db import connection
+
+    from tests.e2e.processes import Celery, database_url, kslive_env
+
+    with django_db_blocker.unblock():
+        database = database_url(connection.settings_dict)
+    env = kslive_env(database=database, var_dir=e2e_workspace / "var", kuaishou_base=sandbox_server.url(),
+                     **E2E_POLLS)
+    celery = Celery(env=env, log_dir=e2e_workspace).start()
+    yield celery
+    celery.stop()
+
+
+class Stack:
+    """The site, with the sandbox's push URLs pointing at real nginx-rtmp and Celery polling."""
+
+    def __init__(self, site, ingest, celery, folder):
+        self.site, self.ingest, self.celery, self.folder = site, ingest, celery, folder
+        self.encoders = []
+
+    def push(self, push_url: str, *, seconds: float | None = None):
+        """Start ffmpeg pushing to the push URL; stopped after the test."""
+        from tests.e2e.processes import Encoder
+
+        encoder = Encoder(push_url, log_dir=self.folder, seconds=seconds, name=f"ffmpeg-{len(self.encoders) + 1}")
+        self.encoders.append(encoder)
+        return encoder.start()
+
+    def output(self) -> str:
+        parts = [self.celery.output(), f"--- nginx-rtmp ---\n{self.ingest.process.output()[-4000:]}",
+                 f"--- sandbox ---\n{self.site.sandbox.output()[-6000:]}"]
+        parts += [f"--- {e.process.name} ---\n{e.output()[-2000:]}" for e in self.encoders]
+        return "\n".join(parts)
+
+
+@pytest.fixture
+def stack(site, rtmp_ingest, celery_processes, tmp_path):
+    """Give the test the whole stack; stop its encoders afterwards."""
+    rtmp_ingest.point(site.sandbox)
+    stack = Stack(site, rtmp_ingest, celery_processes, tmp_path)
+    yield stack
+    for encoder in stack.encoders:
+        encoder.stop()
