@@ -2,6 +2,7 @@ from allauth.socialaccount.models import SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services, tokens
 from accounts.models import KuaishouCredential
@@ -22,13 +23,13 @@ def _refresh(modeladmin, request, credentials):
         except Exception as exc:  # show the reason for this one, carry on with the rest
             modeladmin.message_user(request, f"{credential}: {exc}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, f"Refreshed {done} Kuaishou account(s).", messages.SUCCESS)
+        modeladmin.message_user(request, _("Refreshed %(count)d Kuaishou account(s).") % {"count": done}, messages.SUCCESS)
 
 
 def _require_reconnect(modeladmin, request, credentials):
     for credential in credentials:
         services.credential_require_reconnect(credential=credential, reason=f"Required by {request.user}")
-    modeladmin.message_user(request, f"{len(credentials)} account(s) must reconnect.", messages.SUCCESS)
+    modeladmin.message_user(request, _("%(count)d account(s) must reconnect.") % {"count": len(credentials)}, messages.SUCCESS)
 
 
 @admin.register(KuaishouCredential)
@@ -42,26 +43,26 @@ class KuaishouCredentialAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["refresh_token_now", "require_reconnect"]
 
-    @admin.display(description="user")
+    @admin.display(description=_("user"))
     def user(self, credential):
         return credential.account.user
 
-    @admin.display(description="open_id")
+    @admin.display(description=_("open_id"))
     def open_id(self, credential):
         return credential.account.uid
 
-    @admin.display(boolean=True, description="can go live")
+    @admin.display(boolean=True, description=_("can go live"))
     def can_go_live(self, credential):
         return credential.can_go_live
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Refresh token now")
+    @admin.action(description=_("Refresh token now"))
     def refresh_token_now(self, request, queryset):
         _refresh(self, request, queryset)
 
-    @admin.action(description="Require reconnect")
+    @admin.action(description=_("Require reconnect"))
     def require_reconnect(self, request, queryset):
         _require_reconnect(self, request, list(queryset))
 
@@ -86,16 +87,16 @@ class KsliveUserAdmin(UserAdmin):
                 return credential
         return None
 
-    @admin.display(description="Kuaishou open_id")
+    @admin.display(description=_("Kuaishou open_id"))
     def kuaishou_open_id(self, user):
         return next((a.uid for a in user.socialaccount_set.all() if a.provider == "kuaishou"), "")
 
-    @admin.display(description="token valid until")
+    @admin.display(description=_("token valid until"))
     def token_valid_until(self, user):
         credential = self._credential(user)
         return credential.access_token_expires_at if credential else None
 
-    @admin.display(boolean=True, description="needs reconnect")
+    @admin.display(boolean=True, description=_("needs reconnect"))
     def needs_reconnect(self, user):
         credential = self._credential(user)
         return credential.needs_reconnect if credential else None
@@ -103,10 +104,10 @@ class KsliveUserAdmin(UserAdmin):
     def _credentials(self, queryset):
         return KuaishouCredential.objects.filter(account__user__in=queryset, account__provider="kuaishou")
 
-    @admin.action(description="Refresh Kuaishou token now")
+    @admin.action(description=_("Refresh Kuaishou token now"))
     def refresh_token_now(self, request, queryset):
         _refresh(self, request, self._credentials(queryset))
 
-    @admin.action(description="Require Kuaishou reconnect")
+    @admin.action(description=_("Require Kuaishou reconnect"))
     def require_reconnect(self, request, queryset):
         _require_reconnect(self, request, list(self._credentials(queryset)))

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from api import services
 from api.models import DeviceToken
@@ -17,7 +18,7 @@ class DeviceTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         revoked = sum(services.device_token_revoke(token=token) for token in queryset)
-        self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
+        self.message_user(request, _("Revoked %(count)d token(s).") % {"count": revoked}, messages.SUCCESS)

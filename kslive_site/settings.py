@@ -162,6 +162,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 
+# Beat dispatches due live status polls this often (seconds).
+KSLIVE_POLL_TICK = float(env("KSLIVE_POLL_TICK", "1"))
+
 # Redis when REDIS_URL is set; otherwise an embedded broker and cache on disk,
 # so that `make run` needs no server.
 REDIS_URL = env("REDIS_URL")
@@ -194,7 +197,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-live-status-polls": {
         "task": "streams.tasks.dispatch_status_polls",
-        "schedule": float(env("KSLIVE_POLL_TICK", "1")),
+        "schedule": KSLIVE_POLL_TICK,
     },
     "refresh-expiring-kuaishou-tokens": {
         "task": "accounts.tasks.refresh_expiring_tokens",

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 import kuaishou
 from streams import services
@@ -39,32 +40,32 @@ class LiveSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="push URL")
+    @admin.display(description=_("push URL"))
     def push_url_masked(self, session):
         if not session.push_url:
             return "–"
         return f"rtmp://…/gifshow/{session.live_stream_name}?sign=••••••••"
 
-    @admin.display(description="cover")
+    @admin.display(description=_("cover"))
     def cover_preview(self, session):
         return format_html('<img src="/live/{}/cover.jpg" width="90" height="160" alt="">', session.pk) if session.pk else "–"
 
-    @admin.action(description="Sync status now")
+    @admin.action(description=_("Sync status now"))
     def sync_status_now(self, request, queryset):
         for session in queryset:
             try:
                 services.live_session_sync(session_id=session.pk, source=LiveSessionEvent.Source.ADMIN)
             except kuaishou.KuaishouError as exc:
                 self.message_user(request, f"{session}: {exc}", messages.ERROR)
-        self.message_user(request, "Synced.", messages.SUCCESS)
+        self.message_user(request, _("Synced."), messages.SUCCESS)
 
-    @admin.action(description="Stop live")
+    @admin.action(description=_("Stop live"))
     def stop_live(self, request, queryset):
         for session in queryset:
             try:
                 services.live_session_stop(
                     session=session, source=LiveSessionEvent.Source.ADMIN, ended_by=LiveSession.EndedBy.ADMIN
                 )
-                self.message_user(request, f"{session}: stopped.", messages.SUCCESS)
+                self.message_user(request, _("%(session)s: stopped.") % {"session": session}, messages.SUCCESS)
             except services.GoLiveError as exc:
                 self.message_user(request, f"{session}: {exc.message}", messages.ERROR)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StreamsConfig(AppConfig):
     name = "streams"
-    verbose_name = "Live sessions"
+    verbose_name = _("Live sessions")

@@ -35,7 +35,9 @@ class LiveSession(models.Model):
     ACTIVE = (Status.READY, Status.LIVING)
     FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED)
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions", verbose_name=_("owner")
+    )
     caption = models.CharField(_("title"), max_length=13, blank=True)
     panoramic = models.PositiveSmallIntegerField(_("panoramic"), choices=Panoramic.choices, default=Panoramic.NORMAL)
     shop_live = models.BooleanField(_("e-commerce live"), default=False)
@@ -43,24 +45,26 @@ class LiveSession(models.Model):
     cover = models.BinaryField(_("cover (JPEG sent to Kuaishou)"))
     idempotency_key = models.CharField(max_length=64)
 
-    live_stream_name = models.CharField(max_length=128, blank=True, db_index=True)
-    push_url = EncryptedTextField(blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTING, db_index=True)
-    status_message = models.CharField(max_length=300, blank=True)
+    live_stream_name = models.CharField(_("stream name"), max_length=128, blank=True, db_index=True)
+    push_url = EncryptedTextField(_("push URL"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTING, db_index=True
+    )
+    status_message = models.CharField(_("Kuaishou's status message"), max_length=300, blank=True)
 
-    issued_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    went_live_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.CharField(max_length=16, choices=EndedBy.choices, blank=True)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    went_live_at = models.DateTimeField(_("went live"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=16, choices=EndedBy.choices, blank=True)
 
-    last_error_code = models.IntegerField(null=True, blank=True)
-    last_error_message = models.CharField(max_length=300, blank=True)
+    last_error_code = models.IntegerField(_("last Kuaishou result code"), null=True, blank=True)
+    last_error_message = models.CharField(_("last error"), max_length=300, blank=True)
     face_verify_url = models.URLField(max_length=500, blank=True)
 
-    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    next_poll_at = models.DateTimeField(_("next status poll"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -102,14 +106,16 @@ class LiveSessionEvent(models.Model):
         ADMIN = "admin", _("admin")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    source = models.CharField(max_length=16, choices=Source.choices)
-    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
 
     @staticmethod
     def _label(status):

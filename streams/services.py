@@ -249,8 +249,11 @@ def polls_claim(*, now=None) -> list[int]:
         _fail(session, source=Source.POLL, code=None, message=upstream_message(None))
     if upstream_budget.backoff_remaining() > 0:
         return []
+    # Take what falls due before the next tick too: a poll is then at most one tick early,
+    # never one tick late.
+    horizon = now + timedelta(seconds=settings.KSLIVE_POLL_TICK)
     due = list(
-        LiveSession.objects.filter(status__in=LiveSession.ACTIVE, next_poll_at__lte=now)
+        LiveSession.objects.filter(status__in=LiveSession.ACTIVE, next_poll_at__lte=horizon)
         .order_by("next_poll_at")
         .values_list("pk", "next_poll_at")[: settings.KUAISHOU_STATUS_CALLS_PER_MINUTE]
     )
