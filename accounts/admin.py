@@ -1,4 +1,5 @@
-from allauth.socialaccount.models import SocialToken
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -7,9 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services, tokens
 from accounts.models import KuaishouCredential
 
-# allauth stores no tokens here (SOCIALACCOUNT_STORE_TOKENS is off); its admin would show them in clear.
-if admin.site.is_registered(SocialToken):
-    admin.site.unregister(SocialToken)
+# allauth stores no tokens here (SOCIALACCOUNT_STORE_TOKENS is off); its admin would show them in
+# clear. Our Kuaishou app comes from the environment: a second one added as a SocialApp row would
+# make logins fail, and Kuaishou gives no e-mail addresses to manage.
+for model in (SocialToken, SocialApp, EmailAddress):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+admin.site.site_header = admin.site.site_title = _("kslive administration")
 
 CREDENTIAL_COLUMNS = ("open_id", "access_token_expires_at", "refresh_token_expires_at", "needs_reconnect")
 
