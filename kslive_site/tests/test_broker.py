@@ -1,0 +1,49 @@
+import os
+from queue import Empty
+
+import pytest
+from kombu import Connection
+
+from kslive_site import broker
+
+
+@pytest.fixture
+def channel(tmp_path):
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "control_folder": str(tmp_path)}
+    with Connection("filesystem://", transport=broker.Transport, transport_options=options) as connection:
+        yield connection.default_channel
+
+
+def test_a_message_goes_in_and_comes_out_whole(channel):
+    channel._put("celery", {"task": "poll", "id": 7})
+
+    assert channel._get("celery") == {"task": "poll", "id": 7}
+
+
+def test_a_reader_never_sees_a_message_that_is_still_being_written(channel, tmp_path, monkeypatch):
+    seen_while_writing = []
+    replace = os.replace
+
+    def replace_after_a_look(source, destination):
+        # The reader polls the folder at the worst moment: the bytes are written, not yet renamed.
+        with pytest.raises(Empty):
+            channel._get("celery")
+        seen_while_writing.extend(os.listdir(tmp_path))
+        replace(source, destination)
+
+    monkeypatch.setattr(broker.os, "replace", replace_after_a_look)
+
+    channel._put("celery", {"task": "poll"})
+
+    assert [name.endswith(".msg.tmp") for name in seen_while_writing] == [True]
+    assert channel._get("celery") == {"task": "poll"}
+
+
+def test_without_redis_the_broker_is_the_atomic_embedded_one(settings):
+    from kslive_site.celery import app
+
+    with app.connection_for_write() as connection:
+        if settings.REDIS_URL:
+            assert connection.transport.driver_type == "redis"
+        else:
+            assert isinstance(connection.transport, broker.Transport)
