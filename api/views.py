@@ -22,6 +22,7 @@ from api.serializers import (
     StatusFilterSerializer,
 )
 from streams import services
+from streams.forms import live_session_fields
 from streams.models import LiveSession, LiveSessionEvent
 
 Status = LiveSession.Status
@@ -133,17 +134,12 @@ class LiveSessionsView(DeviceApiView):
             data=request.data, context={"owner": request.user, "idempotency_key": key}
         )
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         try:
             session = services.live_session_start(
                 owner=request.user,
-                cover=data["cover_jpeg"],
-                caption=data["caption"],
-                panoramic=data["panoramic"],
-                shop_live=data["shop_live"],
-                device_name=data["device_name"],
                 idempotency_key=key,
                 source=LiveSessionEvent.Source.API,
+                **live_session_fields(serializer.validated_data),
             )
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None

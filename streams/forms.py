@@ -9,6 +9,17 @@ from streams.models import LiveSession
 CAPTION_LIMIT = 13
 
 
+def live_session_fields(cleaned_data) -> dict:
+    """Return the going-live service's arguments from a valid GoLiveForm's data."""
+    return {
+        "cover": cleaned_data["cover_jpeg"],
+        "caption": cleaned_data["caption"],
+        "panoramic": cleaned_data["panoramic"],
+        "shop_live": cleaned_data["shop_live"],
+        "device_name": cleaned_data["device_name"],
+    }
+
+
 class GoLiveForm(forms.Form):
     cover = forms.FileField(
         label=_("Cover picture"),

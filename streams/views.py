@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kuaishou import PushUrl
 from streams import services
-from streams.forms import GoLiveForm
+from streams.forms import GoLiveForm, live_session_fields
 from streams.models import LiveSession
 
 
@@ -23,16 +23,11 @@ def live_new(request):
     if request.method == "POST":
         form = GoLiveForm(request.POST, request.FILES, owner=request.user)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 session = services.live_session_start(
                     owner=request.user,
-                    cover=data["cover_jpeg"],
-                    caption=data["caption"],
-                    panoramic=data["panoramic"],
-                    shop_live=data["shop_live"],
-                    device_name=data["device_name"],
-                    idempotency_key=data["idempotency_key"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    **live_session_fields(form.cleaned_data),
                 )
             except services.GoLiveError as exc:
                 form.add_error(None, exc.message)
