@@ -66,8 +66,8 @@ def machine() -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--hold", type=float, default=20, help="seconds each live stays up before Stop")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--hold", type=float, default=10, help="seconds each live stays up before Stop")
     parser.add_argument("--ready-poll", type=int, default=5, help="KSLIVE_POLL_READY_FAST (production default 5)")
     parser.add_argument("--living-poll", type=int, default=15, help="KSLIVE_POLL_LIVING (production default 15)")
     parser.add_argument("--tick", type=float, default=1, help="KSLIVE_POLL_TICK (production default 1)")
@@ -118,6 +118,9 @@ def main(argv=None) -> None:
             push_url = reveal_push_url(page)
             name = urlsplit(push_url).path.rsplit("/", 1)[-1]
 
+            # People start their encoder whenever they are ready: spread the starts evenly over
+            # one ready-poll interval, so the runs meet the poll schedule at every phase.
+            time.sleep((run - 1) % args.runs * args.ready_poll / args.runs)
             encoder = Encoder(push_url, log_dir=folder, name=f"ffmpeg-{run}")
             pushed = time.monotonic()
             encoder.start()
