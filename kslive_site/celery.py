@@ -1,9 +1,11 @@
 """The Celery app, configured from Django settings (CELERY_ namespace)."""
 
+import logging
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import after_setup_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kslive_site.settings")
 
@@ -19,3 +21,23 @@ def create_embedded_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+# Beat dispatches status polls every KSLIVE_POLL_TICK (1 s): three INFO lines a second that
+# would bury everything else `make run` prints. Only those routine lines are dropped;
+# the polls they queue, status changes and every warning or error still show.
+HEARTBEAT = frozenset({"dispatch-live-status-polls", "streams.tasks.dispatch_status_polls"})
+
+
+class QuietHeartbeat(logging.Filter):
+    def filter(self, record):
+        if record.levelno > logging.INFO:
+            return True
+        args = record.args.values() if isinstance(record.args, dict) else record.args or ()
+        return not any(isinstance(arg, str) and arg in HEARTBEAT for arg in args)
+
+
+@after_setup_logger.connect
+def quiet_heartbeat(logger, **kwargs):
+    for handler in logger.handlers:
+        handler.addFilter(QuietHeartbeat())

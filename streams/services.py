@@ -134,6 +134,7 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
         setattr(session, name, value)
     session.status = to
     LiveSessionEvent.objects.create(session=session, from_status=old, to_status=to, source=source, note=note[:300])
+    logger.info("Session %s: %s -> %s (%s)", session.pk, old, to, source)
     return True
 
 

@@ -1,8 +1,10 @@
 import os
+import socket
+import time
 from queue import Empty
 
 import pytest
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
 from kslive_site import broker
 
@@ -47,3 +49,15 @@ def test_without_redis_the_broker_is_the_atomic_embedded_one(settings):
             assert connection.transport.driver_type == "redis"
         else:
             assert isinstance(connection.transport, broker.Transport)
+
+
+def test_a_drain_returns_within_half_a_second_so_a_stopping_worker_notices(tmp_path):
+    # Celery's loop asks for 2 s; it checks for a shutdown request only between drains.
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "control_folder": str(tmp_path)}
+    with Connection("filesystem://", transport=broker.Transport, transport_options=options) as connection:
+        queue = Queue("celery", Exchange("celery"), "celery")
+        connection.Consumer(queue, callbacks=[lambda body, message: None]).consume()
+        started = time.monotonic()
+        with pytest.raises(socket.timeout):
+            connection.drain_events(timeout=2.0)
+        assert time.monotonic() - started < 1.5
