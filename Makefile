@@ -52,7 +52,7 @@ run: setup
 	    honcho start -f Procfile; \
 	else \
 	  echo "  Ctrl-C stops everything."; echo ""; \
-	  honcho start -f Procfile sandbox web worker beat; \
+	  honcho start -f Procfile sandbox web worker beat ready; \
 	fi
 
 test: setup
