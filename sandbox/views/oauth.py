@@ -158,40 +158,35 @@ def _missing(params, *names) -> list[str]:
     return [name for name in names if not params.get(name)]
 
 
-@upstream("access_token", oauth_fault_reply)
-def access_token(request):
-    """Exchange an authorization code for tokens."""
+def _grant(request, *, grant_type: str, credential: str, grant):
+    """The two token endpoints: check the app and the grant, then `grant(app, value)`."""
     params = _params(request)
-    missing = _missing(params, "app_id", "app_secret", "code", "grant_type")
+    missing = _missing(params, "app_id", "app_secret", credential, "grant_type")
     if missing:
         return oauth_error(100200100, ",".join(missing))
     app = _app_with_secret(params)
     if app is None:
         return oauth_error(100200101)
-    if params["grant_type"] != "authorization_code":
+    if params["grant_type"] != grant_type:
         return oauth_error(100200104, params["grant_type"])
     try:
-        return oauth_ok(**code_exchange(app=app, code=params["code"]))
+        return oauth_ok(**grant(app, params[credential]))
     except Refused as refused:
         return oauth_error(refused.result, refused.detail)
+
+
+@upstream("access_token", oauth_fault_reply)
+def access_token(request):
+    """Exchange an authorization code for tokens."""
+    return _grant(request, grant_type="authorization_code", credential="code",
+                  grant=lambda app, code: code_exchange(app=app, code=code))
 
 
 @upstream("refresh_token", oauth_fault_reply)
 def refresh_token(request):
     """Exchange a refresh token for a new pair (the refresh token rotates)."""
-    params = _params(request)
-    missing = _missing(params, "app_id", "app_secret", "refresh_token", "grant_type")
-    if missing:
-        return oauth_error(100200100, ",".join(missing))
-    app = _app_with_secret(params)
-    if app is None:
-        return oauth_error(100200101)
-    if params["grant_type"] != "refresh_token":
-        return oauth_error(100200104, params["grant_type"])
-    try:
-        return oauth_ok(**token_refresh(app=app, value=params["refresh_token"]))
-    except Refused as refused:
-        return oauth_error(refused.result, refused.detail)
+    return _grant(request, grant_type="refresh_token", credential="refresh_token",
+                  grant=lambda app, value: token_refresh(app=app, value=value))
 
 
 @upstream("user_info", oauth_fault_reply)
