@@ -35,10 +35,11 @@ class Transport(filesystem.Transport):
 
     # Celery's worker loop for polling transports waits up to 2 s per drain and only then
     # notices a shutdown request; short slices let Ctrl-C in `make run` stop the worker
-    # well inside honcho's 5 s grace instead of ending in a SIGKILL.
+    # well inside honcho's 5 s grace instead of ending in a SIGKILL. A caller that asks
+    # to wait without a timeout still waits for a message, as kombu promises.
     drain_slice = 0.5
 
     def drain_events(self, connection, timeout=None):
-        if timeout is None or timeout > self.drain_slice:
-            timeout = self.drain_slice
+        if timeout is not None:
+            timeout = min(timeout, self.drain_slice)
         return super().drain_events(connection, timeout=timeout)
