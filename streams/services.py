@@ -104,7 +104,6 @@ def live_session_start(
             expires_at=now + PUSH_URL_LIFETIME,
             next_poll_at=now + timedelta(seconds=settings.KSLIVE_POLL_READY_FAST),
         )
-        logger.info("Session %s got push URL for stream %s", session.pk, push.live_stream_name)
     return session
 
 
@@ -134,7 +133,7 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
         setattr(session, name, value)
     session.status = to
     LiveSessionEvent.objects.create(session=session, from_status=old, to_status=to, source=source, note=note[:300])
-    logger.info("Session %s: %s -> %s (%s)", session.pk, old, to, source)
+    logger.info("Session %s (stream %s): %s -> %s (%s)", session.pk, session.live_stream_name or "-", old, to, source)
     return True
 
 
