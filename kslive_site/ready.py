@@ -9,8 +9,6 @@ import sys
 import time
 import urllib.request
 
-CHECKS = {"kslive": "http://127.0.0.1:8000/", "sandbox": "http://127.0.0.1:8001/"}
-
 
 def answers(url: str) -> bool:
     try:
@@ -20,20 +18,21 @@ def answers(url: str) -> bool:
         return False
 
 
-def main(timeout: float = 180) -> int:
+def main(site: str, *others: str, timeout: float = 180) -> int:
+    """Wait for the site and the other URLs (the Procfile names them) to answer, then say so."""
     deadline = time.monotonic() + timeout
-    waiting = dict(CHECKS)
+    waiting = [site, *others]
     while waiting and time.monotonic() < deadline:
-        waiting = {name: url for name, url in waiting.items() if not answers(url)}
+        waiting = [url for url in waiting if not answers(url)]
         if waiting:
             time.sleep(0.5)
     if waiting:
-        print("Not answering after %d s: %s; see the lines above." % (timeout, ", ".join(waiting)), flush=True)
+        print("Not answering after %g s: %s; see the lines above." % (timeout, ", ".join(waiting)), flush=True)
     else:
-        print("Ready. Open %s and log in as a demo user (Ctrl-C stops everything)." % CHECKS["kslive"], flush=True)
+        print("Ready. Open %s and log in as a demo user (Ctrl-C stops everything)." % site, flush=True)
     signal.pause()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(*sys.argv[1:]))
