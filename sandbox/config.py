@@ -8,7 +8,11 @@ from django.utils import timezone
 from sandbox.models import Config
 
 INT_KEYS = ("access_token_ttl", "refresh_token_ttl", "code_ttl", "push_url_ttl", "drop_grace", "rate_limit")
-STR_KEYS = ("rtmp_url", "rtmp_control_url", "public_url", "redirect_hosts", "cancel_error")
+STR_KEYS = ("rtmp_url", "rtmp_control_url", "public_url", "redirect_hosts", "cancel_error", "reply_shape")
+# Reply shapes: exactly the documents' examples (the default), or with what later pages add.
+DOCUMENTED = "documented"
+EXTENDED = "extended"
+REPLY_SHAPES = (DOCUMENTED, EXTENDED)
 
 
 def env_defaults() -> dict:
@@ -27,7 +31,16 @@ def env_defaults() -> dict:
         "redirect_hosts": env("SANDBOX_REDIRECT_HOSTS", "127.0.0.1,localhost,testserver"),
         # The reference files "the user cancelled the consent" under invalid_scope.
         "cancel_error": env("SANDBOX_CANCEL_ERROR", "invalid_scope"),
+        # "documented": exactly the fields of the documents' reply examples; "extended": with
+        # what later pages add (scopes, refresh_token_expires_in, a clean status name key).
+        "reply_shape": _reply_shape(env("SANDBOX_REPLY_SHAPE", DOCUMENTED)),
     }
+
+
+def _reply_shape(value: str) -> str:
+    if value not in REPLY_SHAPES:
+        raise ValueError(f"reply_shape must be one of {', '.join(REPLY_SHAPES)}, not {value!r}")
+    return value
 
 
 def config_get() -> Config:
@@ -53,6 +66,8 @@ def config_update(*, changes: dict) -> Config:
             if isinstance(value, bool) or int(value) < 0:
                 raise ValueError(f"{key} must be a non-negative integer")
             setattr(config, key, int(value))
+        elif key == "reply_shape":
+            config.reply_shape = _reply_shape(str(value))
         elif key in STR_KEYS:
             value = str(value or "")
             setattr(config, key, value if key in ("redirect_hosts", "cancel_error") else value.rstrip("/"))

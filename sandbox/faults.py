@@ -5,7 +5,7 @@ import json
 import time
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox.config import now
@@ -15,11 +15,14 @@ ENDPOINTS = ("pushUrls", "stopPush", "status", "access_token", "refresh_token", 
 REQUEST_LOG_SIZE = 500
 
 
-def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=None, malformed=False) -> Fault:
+def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=None, malformed=False,
+              body=None) -> Fault:
     """Queue a fault for the next calls of an endpoint; raise ValueError on a bad value."""
     if endpoint not in ENDPOINTS + ("*",):
         raise ValueError(f"unknown endpoint {endpoint!r}; use one of {', '.join(ENDPOINTS)} or *")
     count = int(count if count is not None else 1)
+    if body is not None and not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
     if count == 0 or count < -1:
         raise ValueError("count must be positive, or -1 for until cleared")
     return Fault.objects.create(
@@ -29,6 +32,7 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
         latency_ms=int(latency_ms or 0),
         http_status=int(http_status) if http_status not in (None, "") else None,
         malformed=bool(malformed),
+        body=body,
     )
 
 
@@ -54,6 +58,7 @@ def fault_as_dict(fault: Fault) -> dict:
         "latency_ms": fault.latency_ms,
         "http_status": fault.http_status,
         "malformed": fault.malformed,
+        "body": fault.body,
     }
 
 
@@ -63,6 +68,8 @@ def fault_answer(fault: Fault, request, fault_reply) -> HttpResponse | None:
         # What a proxy in trouble might send: a truncated body under a JSON content type.
         return HttpResponse('{"result": 0, "content": {"pushU', status=fault.http_status or 200,
                             content_type="application/json")
+    if fault.body is not None:
+        return JsonResponse(fault.body, json_dumps_params={"ensure_ascii": False})
     if fault.http_status and fault.http_status != 200:
         page = f"<html><head><title>{fault.http_status}</title></head><body><h1>{fault.http_status}</h1><p>openresty</p></body></html>"
         return HttpResponse(page, status=fault.http_status, content_type="text/html")

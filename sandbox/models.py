@@ -17,6 +17,7 @@ class Config(models.Model):
     public_url = models.CharField(max_length=500)
     redirect_hosts = models.CharField(max_length=1000)
     cancel_error = models.CharField(max_length=100, blank=True)
+    reply_shape = models.CharField(max_length=20, default="documented")
     clock_offset = models.FloatField(default=0)
 
 
@@ -27,6 +28,8 @@ class App(models.Model):
     secret = models.CharField(max_length=200)
     biz_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
+    # A suspended app is refused everywhere, as if unknown (100200101, 200100).
+    suspended = models.BooleanField(default=False)
 
 
 class DemoUser(models.Model):
@@ -123,6 +126,8 @@ class Fault(models.Model):
     latency_ms = models.IntegerField(default=0)
     http_status = models.IntegerField(null=True)
     malformed = models.BooleanField(default=False)
+    # Answer exactly this JSON object (HTTP 200): a reply shape the documents do not show.
+    body = models.JSONField(null=True)
 
 
 class RequestRecord(models.Model):

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from sandbox.config import config_get
 from sandbox.models import App, AuthCode, Config, DemoUser, Fault, RequestRecord, Stream, Token
-from sandbox.services import rate_limit_reset
+from sandbox.services import demo_app_secret, rate_limit_reset
 
 DEMO_USERS = [
     {
@@ -58,7 +58,8 @@ def seed_demo() -> None:
     App.objects.update_or_create(
         app_id=env("SANDBOX_DEMO_APP_ID", "kslive-demo"),
         defaults={
-            "secret": env("SANDBOX_DEMO_APP_SECRET", "kslive-demo-secret"),
+            "secret": demo_app_secret(),
+            "suspended": False,
             "biz_id": env("SANDBOX_DEMO_BIZ_ID", "kslive-demo-biz"),
             "name": "kslive 演示应用",
         },

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import logging
+import os
 import secrets
 import threading
 
@@ -18,7 +19,7 @@ import requests
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
-from sandbox.config import config_get, now
+from sandbox.config import EXTENDED, config_get, now
 from sandbox.models import App, AuthCode, Config, DemoUser, Stream, Token
 
 log = logging.getLogger("sandbox")
@@ -97,6 +98,37 @@ def face_pass(*, user: DemoUser) -> None:
     user.save(update_fields=["face_passed"])
 
 
+# --- apps -------------------------------------------------------------------
+
+
+def app_update(*, app: App, changes: dict) -> App:
+    """Play an operator's fault on the app: a regenerated secret, a suspension, or undo both."""
+    unknown = set(changes) - {"secret", "suspended", "restore"}
+    if unknown:
+        raise ValueError(f"unknown app field(s): {', '.join(sorted(unknown))}")
+    if changes.get("restore") in (True, "true"):
+        app.secret, app.suspended = demo_app_secret(), False
+    if "secret" in changes:
+        app.secret = changes["secret"] or secrets.token_urlsafe(24)
+    if "suspended" in changes:
+        if not isinstance(changes["suspended"], bool):
+            raise ValueError("suspended must be true or false")
+        app.suspended = changes["suspended"]
+    app.save(update_fields=["secret", "suspended"])
+    return app
+
+
+def demo_app_secret() -> str:
+    """Return the demo app's secret as the environment configures it."""
+    return os.environ.get("SANDBOX_DEMO_APP_SECRET", "kslive-demo-secret")
+
+
+def app_as_dict(app: App) -> dict:
+    """Return an app as the control API shows it (the secret too: it is a fake)."""
+    return {"app_id": app.app_id, "secret": app.secret, "biz_id": app.biz_id, "name": app.name,
+            "suspended": app.suspended}
+
+
 # --- OAuth ------------------------------------------------------------------
 
 
@@ -129,8 +161,12 @@ def code_issue(*, app: App, user: DemoUser, scopes: list[str], redirect_uri: str
     )
 
 
-def tokens_issue(*, app: App, user: DemoUser, scopes: list[str], config: Config) -> dict:
-    """Issue an access and refresh token pair; return the reply fields."""
+def tokens_issue(*, app: App, user: DemoUser, scopes: list[str], config: Config, refresh: bool = False) -> dict:
+    """Issue an access and refresh token pair; return the reply fields.
+
+    The documented shape is the auth document's example, exactly: the code exchange names
+    the open_id, a refresh does not. The extended shape adds what later pages show.
+    """
     issued = now(config)
 
     def create(kind, ttl):
@@ -145,15 +181,15 @@ def tokens_issue(*, app: App, user: DemoUser, scopes: list[str], config: Config)
         )
 
     access = create(Token.ACCESS, config.access_token_ttl)
-    refresh = create(Token.REFRESH, config.refresh_token_ttl)
-    return {
-        "access_token": access.value,
-        "expires_in": config.access_token_ttl,
-        "refresh_token": refresh.value,
-        "refresh_token_expires_in": config.refresh_token_ttl,
-        "open_id": open_id_for(app, user),
-        "scopes": scopes,
-    }
+    fresh = create(Token.REFRESH, config.refresh_token_ttl)
+    reply = {"access_token": access.value, "refresh_token": fresh.value}
+    if not refresh:
+        reply["open_id"] = open_id_for(app, user)
+    reply["expires_in"] = config.access_token_ttl
+    if config.reply_shape == EXTENDED:
+        reply["refresh_token_expires_in"] = config.refresh_token_ttl
+        reply["scopes"] = scopes
+    return reply
 
 
 def code_exchange(*, app: App, code: str) -> dict:
@@ -187,7 +223,7 @@ def token_refresh(*, app: App, value: str) -> dict:
             raise Refused(100200105, "refresh_token 已过期")
         old.spent_at = now(config)
         old.save(update_fields=["spent_at"])
-        return tokens_issue(app=app, user=old.user, scopes=old.scopes, config=config)
+        return tokens_issue(app=app, user=old.user, scopes=old.scopes, config=config, refresh=True)
 
 
 def access_token_find(*, app: App, value: str) -> Token | None:
@@ -293,6 +329,13 @@ def stream_settle(stream: Stream) -> Stream:
                 name = stream.name
                 transaction.on_commit(lambda: encoder_drop(control_url=config.rtmp_control_url, name=name))
     return stream
+
+
+def status_content(stream: Stream, config: Config) -> dict:
+    """Return the status reply's content; the documented shape garbles the name key as the example does."""
+    status, message = stream_status(stream)
+    name_key = "liveStreamName" if config.reply_shape == EXTENDED else "\u201cliveStreamName\u201d"
+    return {name_key: stream.name, "status": status, "statusMsg": message}
 
 
 def stream_status(stream: Stream) -> tuple[str, str]:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("_sandbox/streams/<str:name>/cover.jpg", pages.cover),
     path("_sandbox/streams/<str:name>/<str:action>", control.stream_action),
     path("_sandbox/users/<slug:slug>/revoke", control.user_revoke_view),
+    path("_sandbox/apps/<str:app_id>", control.app_detail),
     path("_sandbox/avatars/<slug:slug>.svg", pages.avatar),
     path("_sandbox/face-verify/<str:token>", pages.face_verify),
 ]

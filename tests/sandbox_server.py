@@ -3,6 +3,8 @@
 Fixtures:
 - ``sandbox_server`` (session): one sandbox process for the whole run.
 - ``sandbox`` (function): the same server, reset to its seeded state before the test.
+- ``sandbox_any_shape`` (function): the same, once per reply shape: "documented" (exactly
+  the fields of the documents' examples, the default) and "extended" (later pages' fields).
 
 Point the code under test at ``sandbox.url()`` (the OAuth and live API base URL).
 Change settings with ``sandbox.config(drop_grace=5)`` rather than by restarting.
@@ -106,11 +108,12 @@ class SandboxServer:
         return self._post("/_sandbox/clock", payload)
 
     def fault(self, endpoint: str, result: int | None = None, count: int = 1, latency_ms: int = 0,
-              http_status: int | None = None, malformed: bool = False) -> dict:
-        """Make the next ``count`` calls of an endpoint fail (count -1: until reset)."""
+              http_status: int | None = None, malformed: bool = False, body: dict | None = None) -> dict:
+        """Make the next ``count`` calls of an endpoint fail (count -1: until reset); ``body``
+        answers exactly that JSON object."""
         return self._post("/_sandbox/faults", {
             "endpoint": endpoint, "result": result, "count": count, "latency_ms": latency_ms,
-            "http_status": http_status, "malformed": malformed,
+            "http_status": http_status, "malformed": malformed, "body": body,
         })
 
     def requests(self, endpoint: str | None = None) -> list[dict]:
@@ -132,6 +135,11 @@ class SandboxServer:
         reply = self.http.get(self.url(f"/_sandbox/streams/{name}"), timeout=10)
         reply.raise_for_status()
         return reply.json()
+
+    def app(self, app_id: str = "kslive-demo", **changes) -> dict:
+        """Play an operator's fault on the app: app(secret=None) regenerates its secret, so
+        ours is wrong; app(suspended=True); app(restore=True) undoes both."""
+        return self._post(f"/_sandbox/apps/{app_id}", changes)
 
     def authorize(self, user: str = "xiaoming", scope: str = "user_info,user_video_live",
                   redirect_uri: str = "http://127.0.0.1/callback", app_id: str = "kslive-demo") -> str:
@@ -156,3 +164,15 @@ def sandbox(sandbox_server):
     """Give the test a freshly reset sandbox."""
     sandbox_server.reset()
     yield sandbox_server
+
+
+REPLY_SHAPES = ("documented", "extended")
+
+
+@pytest.fixture(params=REPLY_SHAPES)
+def sandbox_any_shape(request, sandbox):
+    """Give the test a freshly reset sandbox replying in each shape in turn."""
+    if request.param != "documented":
+        sandbox.config(reply_shape=request.param)
+    sandbox.reply_shape = request.param
+    return sandbox

@@ -133,14 +133,28 @@ def test_an_unknown_scope_comes_back_as_invalid_scope(sandbox):
 # --- access_token ------------------------------------------------------------
 
 
-def test_a_code_is_exchanged_for_tokens_in_the_documented_shape(sandbox):
+def test_a_code_is_exchanged_for_exactly_the_fields_of_the_auth_documents_example(sandbox):
     reply = login(sandbox)
+    assert set(reply) == {"result", "access_token", "refresh_token", "open_id", "expires_in"}
     assert reply["result"] == 1
     assert reply["expires_in"] == 172800
-    assert reply["refresh_token_expires_in"] == 15552000
     assert re.fullmatch(r"[0-9a-f]{32}", reply["open_id"])
-    assert reply["scopes"] == ["user_base", "user_info", "user_video_live"]
     assert reply["access_token"] and reply["refresh_token"]
+
+
+def test_the_extended_shape_adds_what_later_pages_show(sandbox):
+    sandbox.config(reply_shape="extended")
+    reply = login(sandbox)
+    assert set(reply) == {"result", "access_token", "refresh_token", "open_id", "expires_in",
+                          "refresh_token_expires_in", "scopes"}
+    assert reply["refresh_token_expires_in"] == 15552000
+    assert reply["scopes"] == ["user_base", "user_info", "user_video_live"]
+
+
+def test_an_unknown_reply_shape_is_refused(sandbox):
+    reply = requests.post(sandbox.url("/_sandbox/config"), json={"reply_shape": "lavish"}, timeout=10)
+    assert reply.status_code == 400
+    assert "reply_shape" in reply.json()["error"]
 
 
 def test_the_open_id_is_stable_per_user_and_differs_between_users(sandbox):
@@ -149,6 +163,7 @@ def test_the_open_id_is_stable_per_user_and_differs_between_users(sandbox):
 
 
 def test_the_scopes_say_what_the_person_actually_granted(sandbox):
+    sandbox.config(reply_shape="extended")
     code = query_of(consent(sandbox, grant=("user_info",)))["code"]
     reply = exchange(sandbox, code)
     assert reply["scopes"] == ["user_base", "user_info"]
@@ -208,12 +223,24 @@ def test_a_refresh_issues_a_new_pair_and_the_old_refresh_token_stops_working(san
     first = login(sandbox)
     second = refresh(sandbox, first["refresh_token"])
     assert second["result"] == 1
-    assert second["open_id"] == first["open_id"]
-    assert second["scopes"] == first["scopes"]
     assert second["access_token"] != first["access_token"]
     assert second["refresh_token"] != first["refresh_token"]
     assert refresh(sandbox, first["refresh_token"])["result"] == 100200105
     assert refresh(sandbox, second["refresh_token"])["result"] == 1
+
+
+def test_a_refresh_replies_exactly_the_fields_of_the_auth_documents_example(sandbox):
+    reply = refresh(sandbox, login(sandbox)["refresh_token"])
+    # No open_id and no scopes: the app keeps those from the login.
+    assert set(reply) == {"result", "access_token", "refresh_token", "expires_in"}
+
+
+def test_an_extended_refresh_keeps_the_granted_scopes(sandbox):
+    sandbox.config(reply_shape="extended")
+    first = login(sandbox)
+    second = refresh(sandbox, first["refresh_token"])
+    assert second["scopes"] == first["scopes"]
+    assert "open_id" not in second
 
 
 def test_the_old_access_token_keeps_working_until_its_own_expiry(sandbox):
@@ -286,3 +313,28 @@ def test_a_server_error_can_be_injected_into_the_code_exchange(sandbox):
     sandbox.fault("access_token", result=100200500)
     reply = exchange(sandbox, sandbox.authorize())
     assert (reply["result"], reply["error"]) == (100200500, "server_error")
+
+
+# --- operator faults ----------------------------------------------------------
+
+
+def test_a_regenerated_secret_refuses_the_apps_old_one_until_restored(sandbox):
+    first = login(sandbox)
+    sandbox.app(secret=None)
+    assert refresh(sandbox, first["refresh_token"])["result"] == 100200101
+    sandbox.app(restore=True)
+    assert refresh(sandbox, first["refresh_token"])["result"] == 1
+
+
+def test_a_suspended_app_is_refused_on_every_endpoint(sandbox):
+    first = login(sandbox)
+    sandbox.app(suspended=True)
+    assert refresh(sandbox, first["refresh_token"])["result"] == 100200101
+    assert user_info(sandbox, first["access_token"])["result"] == 100200101
+    assert push_urls(sandbox, first["access_token"])["result"] == 200100
+    assert authorize_get(sandbox).status_code == 400
+
+
+def test_an_app_change_with_an_unknown_field_is_refused(sandbox):
+    reply = requests.post(sandbox.url("/_sandbox/apps/kslive-demo"), json={"name": "x"}, timeout=10)
+    assert reply.status_code == 400

@@ -13,11 +13,18 @@ def content(reply):
     return reply["content"]
 
 
-def test_a_new_push_url_is_not_started(sandbox):
+def test_a_new_push_url_is_not_started_and_its_name_key_is_garbled_as_in_the_document(sandbox):
     token, live = go_live_url(sandbox)
     assert content(status(sandbox, token, live["liveStreamName"])) == {
-        "liveStreamName": live["liveStreamName"], "status": "LIVE_NOT_START", "statusMsg": "推流地址已生成，等待推流",
+        "\u201cliveStreamName\u201d": live["liveStreamName"], "status": "LIVE_NOT_START",
+        "statusMsg": "推流地址已生成，等待推流",
     }
+
+
+def test_the_extended_shape_names_the_stream_cleanly(sandbox):
+    sandbox.config(reply_shape="extended")
+    token, live = go_live_url(sandbox)
+    assert content(status(sandbox, token, live["liveStreamName"]))["liveStreamName"] == live["liveStreamName"]
 
 
 def test_a_published_stream_is_living(sandbox):

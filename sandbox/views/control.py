@@ -9,9 +9,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sandbox.config import clock_set, config_as_dict, config_get, config_update, now
 from sandbox.faults import fault_add, fault_as_dict, request_as_dict
-from sandbox.models import DemoUser, Fault, RequestRecord, Stream
+from sandbox.models import App, DemoUser, Fault, RequestRecord, Stream
 from sandbox.seed import sandbox_reset
 from sandbox.services import (
+    app_as_dict,
+    app_update,
     stream_as_dict,
     stream_drop,
     stream_publish,
@@ -100,6 +102,7 @@ def faults(request):
                 latency_ms=body.get("latency_ms", 0),
                 http_status=body.get("http_status"),
                 malformed=body.get("malformed", False),
+                body=body.get("body"),
             )
         except (ValueError, TypeError) as exc:
             return _back(f"故障无效 · {exc}") if _from_form(request) else _json({"error": str(exc)}, status=400)
@@ -151,6 +154,27 @@ def stream_action(request, name, action):
     if reason:
         return _json({"ok": False, "reason": reason, "stream": state}, status=409)
     return _json({"ok": True, "stream": state})
+
+
+@csrf_exempt
+def app_detail(request, app_id):
+    """Show an app, or play the operator's faults: {"secret": "<new>"|null} (null: a new random
+    secret, so kslive's is wrong) and {"suspended": bool}; {"restore": true} undoes both."""
+    app = get_object_or_404(App, app_id=app_id)
+    if request.method == "POST":
+        changes = _body(request)
+        if _from_form(request):
+            # The dashboard's buttons: an empty secret means a new random one.
+            changes = {key: request.POST[key] for key in ("secret", "restore") if key in request.POST}
+            if "suspended" in request.POST:
+                changes["suspended"] = request.POST["suspended"] == "true"
+        try:
+            app = app_update(app=app, changes=changes)
+        except (ValueError, TypeError) as exc:
+            return _back(f"无效 · {exc}") if _from_form(request) else _json({"error": str(exc)}, status=400)
+        if _from_form(request):
+            return _back("应用已更新 · app updated")
+    return _json(app_as_dict(app))
 
 
 @csrf_exempt

@@ -15,8 +15,8 @@ from sandbox.services import (
     face_check_url,
     rate_limit_allow,
     stream_issue,
+    status_content,
     stream_settle,
-    stream_status,
     stream_stop,
 )
 
@@ -35,7 +35,7 @@ def _params(request) -> dict:
 def _authorize(params) -> tuple[App, Token]:
     """Return the app and the caller's token, checked in the platform's order."""
     config = config_get()
-    app = App.objects.filter(app_id=params.get("app_id") or "").first()
+    app = App.objects.filter(app_id=params.get("app_id") or "", suspended=False).first()
     if app is None:
         raise Refused(200100)
     token = access_token_find(app=app, value=params.get("access_token", ""))
@@ -156,5 +156,4 @@ def status(request, name):
         stream = stream_settle(_stream_of(name, app, token))
     except Refused as refused:
         return live_error(refused.result, refused.detail)
-    state, message = stream_status(stream)
-    return live_ok({"liveStreamName": stream.name, "status": state, "statusMsg": message})
+    return live_ok(status_content(stream, config_get()))

@@ -71,9 +71,9 @@ def _authorize_target(request):
     app_id, redirect_uri = params.get("app_id", ""), params.get("redirect_uri", "")
     if not app_id or not redirect_uri:
         return None, None, error_page(request, 100200100, "缺少 app_id 或 redirect_uri · app_id or redirect_uri missing")
-    app = App.objects.filter(app_id=app_id).first()
+    app = App.objects.filter(app_id=app_id, suspended=False).first()
     if app is None:
-        return None, None, error_page(request, 100200101, f"应用 {app_id} 不存在 · unknown app")
+        return None, None, error_page(request, 100200101, f"应用 {app_id} 不存在或已停用 · unknown or suspended app")
     if not redirect_allowed(redirect_uri, config_get()):
         return None, None, error_page(request, 100200100, "redirect_uri 不在应用的授权回调域内 · redirect_uri not allowed")
     return app, redirect_uri, None
@@ -148,7 +148,7 @@ def oauth_fault_reply(request, result: int):
 
 def _app_with_secret(params) -> App | None:
     """Return the app if the id is known and the secret matches."""
-    app = App.objects.filter(app_id=params["app_id"]).first()
+    app = App.objects.filter(app_id=params["app_id"], suspended=False).first()
     if app is None or not hmac.compare_digest(params["app_secret"].encode(), app.secret.encode()):
         return None
     return app
@@ -196,7 +196,7 @@ def user_info(request):
     missing = _missing(params, "app_id", "access_token")
     if missing:
         return oauth_error(100200100, ",".join(missing))
-    app = App.objects.filter(app_id=params["app_id"]).first()
+    app = App.objects.filter(app_id=params["app_id"], suspended=False).first()
     if app is None:
         return oauth_error(100200101)
     token = access_token_find(app=app, value=params["access_token"])
