@@ -1,13 +1,14 @@
 """One function per Kuaishou Open Platform endpoint.
 
-Each `# Reference:` names the section of kuaishou-open-platform.md (the project's notes on
-the upstream API) that the call follows.
+Each `# Reference:` names the section of docs/kuaishou-api.md (our reading of Kuaishou's
+documents, with their reply examples) that the call follows.
 """
 
 from __future__ import annotations
 
 import http.cookiejar
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import requests
 from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 
-from .errors import ApiError, TransportError
+from .errors import ApiError, Result, TransportError
 from .types import AppCredentials, LiveState, LiveStatus, PushUrl, TokenGrant, UserProfile
 
 logger = logging.getLogger("kuaishou")
@@ -25,8 +26,20 @@ logger = logging.getLogger("kuaishou")
 USER_AGENT = f"kslive/1.0 python-requests/{requests.__version__}"
 
 # OAuth replies use result 1 for success, live replies use 0.
-OAUTH_SUCCESS = 1
-LIVE_SUCCESS = 0
+OAUTH_SUCCESS = Result.OAUTH_SUCCESS
+LIVE_SUCCESS = Result.LIVE_SUCCESS
+
+# The consent page comes in two kinds: `h5` for phones and tablets (the platform's default),
+# `pc` for desktop browsers, which shows a QR code to scan with the Kuaishou app: useless on
+# the very phone that has the app. Kuaishou's own in-app browser says Kwai or ksNebula.
+CONSENT_PHONE = "h5"
+CONSENT_DESKTOP = "pc"
+HANDHELD_BROWSER = re.compile(
+    r"Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony|Windows Phone|BlackBerry|BB10|Opera Mini|"
+    r"KAIOS|Silk/|Kindle|Tablet|Kwai|ksNebula",
+    re.IGNORECASE,
+)
+DESKTOP_BROWSER = re.compile(r"Windows NT|Macintosh|X11|CrOS", re.IGNORECASE)
 
 SECRET_QUERY_KEYS = frozenset({"app_secret", "access_token", "code", "refresh_token", "sign"})
 REDACTED = "***"
@@ -63,18 +76,32 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(pairs, safe="*")))
 
 
-# Reference: "OAuth 2.0 (authorization code)", step "authorize".
+def consent_page_for(user_agent: str, *, mobile_hint: str = "", touch_mac: bool = False) -> str:
+    """Return the consent page kind (`ua`) for a browser: h5 for phones and tablets, pc for desktops.
+
+    `mobile_hint` is the Sec-CH-UA-Mobile client hint ("?1" on phones). iPadOS Safari says it
+    is a Mac; the page reports a touch screen on a "Mac" as `touch_mac`.
+    """
+    if mobile_hint.strip() == "?1" or touch_mac or HANDHELD_BROWSER.search(user_agent or ""):
+        return CONSENT_PHONE
+    # Unsure is the phone page: a desktop can use it, a phone cannot use the desktop's QR code.
+    return CONSENT_DESKTOP if DESKTOP_BROWSER.search(user_agent or "") else CONSENT_PHONE
+
+
+# Reference: docs/kuaishou-api.md, "Authorize".
 def authorize_url(
     app: AppCredentials,
     *,
     redirect_uri: str,
     state: str,
     scopes: Sequence[str],
-    ua: str = "pc",
+    ua: str = CONSENT_PHONE,
 ) -> str:
     """Return the consent page URL to send the person's browser to."""
     if isinstance(scopes, str):
         raise TypeError("scopes must be a sequence of scope names, not a string")
+    if ua not in (CONSENT_PHONE, CONSENT_DESKTOP):
+        raise ValueError(f"ua must be {CONSENT_PHONE!r} or {CONSENT_DESKTOP!r}, not {ua!r}")
     query = urlencode(
         {
             "app_id": app.app_id,
@@ -89,7 +116,7 @@ def authorize_url(
     return f"{_url(app, '/oauth2/authorize')}?{query}"
 
 
-# Reference: "OAuth 2.0 (authorization code)", step "exchange code".
+# Reference: docs/kuaishou-api.md, "Exchange the code".
 def exchange_code(app: AppCredentials, *, code: str) -> TokenGrant:
     """Exchange a single-use authorization code for tokens."""
     reply = _call(
@@ -105,10 +132,11 @@ def exchange_code(app: AppCredentials, *, code: str) -> TokenGrant:
         success=OAUTH_SUCCESS,
         secrets=(code,),
     )
-    return _parse_token_grant(reply)
+    # The exchange is the one reply that names the person: without open_id nobody can log in.
+    return _parse_token_grant(reply, open_id=_require_text(reply, "open_id"))
 
 
-# Reference: "OAuth 2.0 (authorization code)", step "refresh".
+# Reference: docs/kuaishou-api.md, "Refresh the tokens".
 def refresh_access_token(app: AppCredentials, *, refresh_token: str) -> TokenGrant:
     """Return fresh tokens; store the refresh token too, since it may rotate."""
     reply = _call(
@@ -124,10 +152,11 @@ def refresh_access_token(app: AppCredentials, *, refresh_token: str) -> TokenGra
         success=OAUTH_SUCCESS,
         secrets=(refresh_token,),
     )
-    return _parse_token_grant(reply)
+    # The documented refresh reply has no open_id and no scopes: the caller keeps the login's.
+    return _parse_token_grant(reply, open_id=_id_text(reply.get("open_id")) or None)
 
 
-# Reference: "OAuth 2.0 (authorization code)", step "user profile".
+# Reference: docs/kuaishou-api.md, "User profile".
 def get_user_info(app: AppCredentials, *, access_token: str) -> UserProfile:
     """Return the profile of the person who owns the access token."""
     reply = _call(
@@ -150,7 +179,7 @@ def get_user_info(app: AppCredentials, *, access_token: str) -> UserProfile:
     )
 
 
-# Reference: "Live API", "Get a push URL".
+# Reference: docs/kuaishou-api.md, "Get a push URL".
 def get_push_url(
     app: AppCredentials,
     *,
@@ -189,13 +218,15 @@ def get_push_url(
         secrets=(access_token,),
     )
     content = _require(reply, "content", Mapping)
-    return PushUrl(
-        push_url=_require(content, "pushUrl", str),
-        live_stream_name=_require(content, "liveStreamName", str),
-    )
+    push_url = _require(content, "pushUrl", str)
+    # The name is also the push URL's last path segment: a reply without it still works.
+    name = _text(content.get("liveStreamName")) or urlsplit(push_url).path.rpartition("/")[2]
+    if not name:
+        raise TransportError("Kuaishou's reply lacks a usable 'liveStreamName'")
+    return PushUrl(push_url=push_url, live_stream_name=name)
 
 
-# Reference: "Live API", "Stop a live".
+# Reference: docs/kuaishou-api.md, "Stop a live".
 def stop_push(app: AppCredentials, *, access_token: str, live_stream_name: str) -> None:
     """End the live: Kuaishou closes the room and the push URL is spent."""
     _call(
@@ -213,7 +244,7 @@ def stop_push(app: AppCredentials, *, access_token: str, live_stream_name: str) 
     )
 
 
-# Reference: "Live API", "Live status".
+# Reference: docs/kuaishou-api.md, "Live status".
 def get_live_status(app: AppCredentials, *, access_token: str, live_stream_name: str) -> LiveStatus:
     """Return whether the live has not started, is on air, or has ended."""
     reply = _call(
@@ -225,15 +256,20 @@ def get_live_status(app: AppCredentials, *, access_token: str, live_stream_name:
         secrets=(access_token,),
     )
     content = _require(reply, "content", Mapping)
-    status = _require(content, "status", str)
-    try:
-        state = LiveState(status)
-    except ValueError:
-        raise TransportError(f"Kuaishou answered an unknown live status {status!r}") from None
+    if "status" not in content:
+        raise TransportError("Kuaishou's reply lacks a usable 'status'")
+    # The document's own example garbles the stream-name key, so it is never read: we know
+    # the name we asked about. An empty or new status is "unknown this time", not an error.
+    raw = _text(content["status"]).strip()
+    state = LiveState(raw) if raw in LiveState.__members__ else None
+    if state is None:
+        logger.warning("Status of stream %s: Kuaishou answered an unknown status %r (from %s)",
+                       live_stream_name, raw, _text(reply.get("hostName")) or "?")
     return LiveStatus(
-        live_stream_name=_require(content, "liveStreamName", str),
+        live_stream_name=live_stream_name,
         status=state,
         status_message=_text(content.get("statusMsg")),
+        raw_status=raw,
     )
 
 
@@ -281,18 +317,23 @@ def _call(
         )
     elapsed_ms = round((time.monotonic() - started) * 1000)
     if failure is not None:
-        logger.info("%s %s -> no reply (%s) in %d ms", method, log_path, failure_kind, elapsed_ms)
+        logger.warning("%s %s -> no reply (%s) in %d ms", method, log_path, failure_kind, elapsed_ms)
         raise failure
 
     status = response.status_code
     reply = _json_object(response)
     result = _integer(reply.get("result")) if reply is not None else None
-    logger.info(
-        "%s %s -> HTTP %d, result %s in %d ms", method, log_path, status, result, elapsed_ms
+    host_name = _text(reply.get("hostName")) if reply is not None else ""
+    failed = result is None or result != success or not 200 <= status < 300
+    # A failure names Kuaishou's server: it is what Kuaishou's support asks for.
+    logger.log(
+        logging.WARNING if failed else logging.INFO,
+        "%s %s -> HTTP %d, result %s in %d ms%s", method, log_path, status, result, elapsed_ms,
+        f" from {host_name}" if host_name else "",
     )
 
     if result is not None and result != success:
-        raise _api_error(reply, result, (app.app_secret, *secrets))
+        raise _api_error(reply, result, (app.app_secret, *secrets), host_name=host_name or None)
     if result is not None and 200 <= status < 300:
         return reply
     raise _no_usable_reply(where, status, reply)
@@ -318,7 +359,7 @@ def _no_usable_reply(where: str, status: int, reply: Mapping | None) -> Transpor
     return TransportError(f"{where} answered JSON without a result code", http_status=status)
 
 
-def _api_error(reply: Mapping[str, Any], result: int, secrets: Sequence[str]) -> ApiError:
+def _api_error(reply: Mapping[str, Any], result: int, secrets: Sequence[str], *, host_name: str | None) -> ApiError:
     error = reply.get("error") if isinstance(reply.get("error"), str) else None
     message = reply.get("error_msg") or error
     content = reply.get("content")
@@ -332,6 +373,7 @@ def _api_error(reply: Mapping[str, Any], result: int, secrets: Sequence[str]) ->
         result=result,
         error=error,
         face_verify_url=face_verify_url if isinstance(face_verify_url, str) else None,
+        host_name=host_name,
     )
 
 
@@ -343,17 +385,21 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def _parse_token_grant(reply: Mapping[str, Any]) -> TokenGrant:
-    scopes = _require(reply, "scopes", (list, tuple, str))
+def _parse_token_grant(reply: Mapping[str, Any], *, open_id: str | None) -> TokenGrant:
+    # Required: what no token can work without. The rest is read when present.
+    scopes = reply.get("scopes")
     if isinstance(scopes, str):
         scopes = scopes.split(",")
+    granted = None
+    if isinstance(scopes, (list, tuple)):
+        granted = tuple(str(scope).strip() for scope in scopes if str(scope).strip())
     return TokenGrant(
         access_token=_require(reply, "access_token", str),
         expires_in=_require_integer(reply, "expires_in"),
         refresh_token=_require(reply, "refresh_token", str),
-        refresh_token_expires_in=_require_integer(reply, "refresh_token_expires_in"),
-        open_id=_require(reply, "open_id", str),
-        scopes=tuple(str(scope).strip() for scope in scopes if str(scope).strip()),
+        open_id=open_id,
+        refresh_token_expires_in=_integer(reply.get("refresh_token_expires_in")),
+        scopes=granted,
     )
 
 
@@ -362,6 +408,18 @@ def _require(reply: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) 
     if not isinstance(value, kind) or (isinstance(value, str) and not value):
         raise TransportError(f"Kuaishou's reply lacks a usable {key!r}")
     return value
+
+
+def _id_text(value: Any) -> str:
+    # An id sent as a number is still an id.
+    return str(value) if _integer(value) is not None else _text(value)
+
+
+def _require_text(reply: Mapping[str, Any], key: str) -> str:
+    text = _id_text(reply.get(key))
+    if not text:
+        raise TransportError(f"Kuaishou's reply lacks a usable {key!r}")
+    return text
 
 
 def _require_integer(reply: Mapping[str, Any], key: str) -> int:

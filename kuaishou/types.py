@@ -22,24 +22,25 @@ class AppCredentials:
     app_secret: str = field(repr=False)
     biz_id: str
     base_url: str = "https://open.kuaishou.com"
+    # requests' (connect, read) seconds, or one number for both.
     timeout: float | tuple[float, float] = (5, 15)
 
 
 @dataclass(frozen=True)
 class TokenGrant:
-    """Tokens issued by a code exchange or a refresh; the durations are seconds."""
+    """Tokens issued by a code exchange or a refresh; the durations are seconds.
+
+    Only the tokens and `expires_in` are in every documented reply. The code exchange also
+    names the `open_id`; a refresh does not. `scopes` and `refresh_token_expires_in` appear
+    only in later published examples: None means Kuaishou did not say.
+    """
 
     access_token: str = field(repr=False)
     expires_in: int
     refresh_token: str = field(repr=False)
-    refresh_token_expires_in: int
-    open_id: str
-    scopes: tuple[str, ...]
-
-    @property
-    def can_go_live(self) -> bool:
-        """Return whether the person granted the live API scope."""
-        return SCOPE_USER_VIDEO_LIVE in self.scopes
+    open_id: str | None = None
+    refresh_token_expires_in: int | None = None
+    scopes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,13 @@ class LiveState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class LiveStatus:
-    """The state of a live, as Kuaishou sees it."""
+    """The state of a live, as Kuaishou sees it.
+
+    `status` is None when Kuaishou's value was empty or not one of the documented states:
+    unknown this time, which is no reason to change anything. `raw_status` keeps its words.
+    """
 
     live_stream_name: str
-    status: LiveState
+    status: LiveState | None
     status_message: str = ""
+    raw_status: str = ""

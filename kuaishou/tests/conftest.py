@@ -15,3 +15,9 @@ def app():
 def upstream():
     with responses.RequestsMock() as mock:
         yield mock
+
+
+@pytest.fixture(params=["documented", "extended"])
+def shape(request):
+    """Each reply shape in turn: the documents' own examples, and later pages' richer ones."""
+    return request.param

@@ -56,15 +56,16 @@ def assert_no_secrets(*texts: str) -> None:
             assert secret not in text, f"{secret!r} leaked into {text!r}"
 
 
-def oauth_token_reply(**overrides):
-    reply = {
-        "result": 1,
-        "access_token": ACCESS_TOKEN,
-        "expires_in": 172800,
-        "refresh_token": REFRESH_TOKEN,
-        "refresh_token_expires_in": 15552000,
-        "open_id": "open-id-123",
-        "scopes": ["user_info", "user_video_live"],
-    }
+def oauth_token_reply(shape="documented", *, refresh=False, **overrides):
+    """A token reply: exactly the auth document's example, or with what later pages add.
+
+    The documented exchange reply has no scopes and no refresh lifetime; the documented
+    refresh reply has no open_id either.
+    """
+    reply = {"result": 1, "access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN, "expires_in": 172800}
+    if not refresh:
+        reply["open_id"] = "open-id-123"
+    if shape == "extended":
+        reply.update(refresh_token_expires_in=15552000, scopes=["user_info", "user_video_live"])
     reply.update(overrides)
     return reply

@@ -7,6 +7,8 @@ import requests
 from kuaishou import (
     RESULT_CODES,
     ApiError,
+    Blame,
+    Result,
     KuaishouError,
     TransportError,
     exchange_code,
@@ -28,62 +30,36 @@ from .support import (
     USER_INFO_URL,
 )
 
+P, O, T, R = Blame.PERSON, Blame.OPERATOR, Blame.TRANSIENT, Blame.REFUSED
+
+# Whose fault each documented code is: the person's (re-consent, a permission, another cover),
+# the operator's (our app's configuration), passing trouble, or a request refused for good.
 OAUTH_CODES = [
-    (100200100, "invalid_request", False),
-    (100200101, "unauthorized_client", False),
-    (100200102, "access_denied", False),
-    (100200103, "unsupported_response_type", False),
-    (100200104, "unsupported_grant_type", False),
-    (100200105, "invalid_grant", False),
-    (100200106, "invalid_scope", False),
-    (100200107, "invalid_openid", False),
-    (100200500, "server_error", True),
+    (100200100, "invalid_request", O),
+    (100200101, "unauthorized_client", O),
+    (100200102, "access_denied", P),
+    (100200103, "unsupported_response_type", O),
+    (100200104, "unsupported_grant_type", O),
+    (100200105, "invalid_grant", P),
+    (100200106, "invalid_scope", P),
+    (100200107, "invalid_openid", O),
+    (100200500, "server_error", T),
 ]
 
 LIVE_CODES = [
-    (200100, False),
-    (200102, False),
-    (400001, False),
-    (400002, True),
-    (400003, True),
-    (400005, False),
-    (400006, False),
-    (400008, False),
-    (400009, False),
-    (400013, False),
-    (400014, False),
-    (400020, False),
+    (200100, O),
+    (200102, P),
+    (400001, R),
+    (400002, T),
+    (400003, T),
+    (400005, R),
+    (400006, P),
+    (400008, P),
+    (400009, R),
+    (400013, R),
+    (400014, P),
+    (400020, P),
 ]
-
-PREDICATES = [
-    "token_rejected",
-    "app_rejected",
-    "grant_rejected",
-    "face_check_required",
-    "lacks_live_permission",
-    "lacks_shop_live_permission",
-    "cover_rejected",
-]
-
-EXPECTED_PREDICATE = {
-    100200101: "app_rejected",
-    100200102: "token_rejected",
-    100200105: "grant_rejected",
-    200100: "app_rejected",
-    200102: "token_rejected",
-    400006: "lacks_live_permission",
-    400008: "lacks_shop_live_permission",
-    400014: "cover_rejected",
-    400020: "face_check_required",
-}
-
-
-def predicates_of(error: ApiError) -> dict[str, bool]:
-    return {name: getattr(error, name) for name in PREDICATES}
-
-
-def expected_predicates(result: int) -> dict[str, bool]:
-    return {name: name == EXPECTED_PREDICATE.get(result) for name in PREDICATES}
 
 
 def test_every_documented_code_is_in_the_table():
@@ -92,8 +68,12 @@ def test_every_documented_code_is_in_the_table():
     assert set(RESULT_CODES) == documented
 
 
-@pytest.mark.parametrize("result, error, retryable", OAUTH_CODES)
-def test_oauth_failure_codes_raise_classified_api_errors(app, upstream, result, error, retryable):
+def test_every_code_in_the_table_has_a_name():
+    assert set(RESULT_CODES) <= set(Result)
+
+
+@pytest.mark.parametrize("result, error, blame", OAUTH_CODES)
+def test_oauth_failure_codes_raise_api_errors_that_say_whose_fault_they_are(app, upstream, result, error, blame):
     upstream.get(ACCESS_TOKEN_URL, json={"result": result, "error": error, "error_msg": f"upstream says {error}"})
 
     with pytest.raises(ApiError) as caught:
@@ -101,34 +81,44 @@ def test_oauth_failure_codes_raise_classified_api_errors(app, upstream, result, 
 
     assert caught.value.result == result
     assert caught.value.error == error
-    assert caught.value.retryable is retryable
+    assert caught.value.blame is blame
+    assert caught.value.retryable is (blame is Blame.TRANSIENT)
     assert caught.value.message == f"upstream says {error}"
     assert str(caught.value) == f"upstream says {error}"
-    assert predicates_of(caught.value) == expected_predicates(result)
 
 
-@pytest.mark.parametrize("result, retryable", LIVE_CODES)
-def test_live_failure_codes_raise_classified_api_errors(app, upstream, result, retryable):
+@pytest.mark.parametrize("result, blame", LIVE_CODES)
+def test_live_failure_codes_raise_api_errors_that_say_whose_fault_they_are(app, upstream, result, blame):
     upstream.post(STOP_PUSH_URL, json={"result": result, "error_msg": f"live says {result}", "content": None})
 
     with pytest.raises(ApiError) as caught:
         stop_push(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
     assert caught.value.result == result
-    assert caught.value.retryable is retryable
+    assert caught.value.blame is blame
     assert caught.value.message == f"live says {result}"
-    assert predicates_of(caught.value) == expected_predicates(result)
+    assert caught.value.token_rejected is (result == 200102)
 
 
-@pytest.mark.parametrize("result, retryable", LIVE_CODES)
-def test_live_failure_without_a_message_gets_a_generic_one_naming_the_code(app, upstream, result, retryable):
+def test_a_failure_names_the_kuaishou_server_that_answered(app, upstream, caplog):
+    upstream.post(STOP_PUSH_URL, json={"result": 400003, "content": None, "hostName": "live-api-7"})
+
+    with pytest.raises(ApiError) as caught:
+        stop_push(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    assert caught.value.host_name == "live-api-7"
+    assert "from live-api-7" in caplog.text
+    assert any(record.levelname == "WARNING" for record in caplog.records)
+
+
+@pytest.mark.parametrize("result, blame", LIVE_CODES)
+def test_live_failure_without_a_message_gets_a_generic_one_naming_the_code(app, upstream, result, blame):
     upstream.get(STATUS_URL, json={"result": result, "content": None})
 
     with pytest.raises(ApiError) as caught:
         get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
     assert caught.value.message == f"Kuaishou answered result {result} ({RESULT_CODES[result].meaning})"
-    assert caught.value.retryable is retryable
 
 
 def test_oauth_failure_without_error_msg_falls_back_to_the_error_name(app, upstream):
@@ -169,7 +159,6 @@ def test_face_check_carries_the_verify_url_from_content(app, upstream):
     with pytest.raises(ApiError) as caught:
         get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
 
-    assert caught.value.face_check_required
     assert caught.value.face_verify_url == "https://verify.test/face?id=1"
     assert not caught.value.retryable
 
@@ -203,8 +192,8 @@ def test_an_unknown_code_is_permanent_and_keeps_the_upstream_message(app, upstre
 
     assert caught.value.result == 777001
     assert caught.value.message == "新的错误"
+    assert caught.value.blame is Blame.REFUSED
     assert not caught.value.retryable
-    assert not any(predicates_of(caught.value).values())
 
 
 def test_an_unknown_code_without_a_message_names_the_code(app, upstream):
@@ -275,12 +264,14 @@ def test_a_failure_result_under_an_http_error_status_is_still_an_api_error(app, 
     ],
 )
 def test_no_usable_reply_raises_transport_error(app, upstream, stub, retryable, http_status):
+    # Not retryable means the same every time: our base URL, our app's standing. The operator's.
     upstream.post(STOP_PUSH_URL, **stub)
 
     with pytest.raises(TransportError) as caught:
         stop_push(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
     assert caught.value.retryable is retryable
+    assert caught.value.blame is (Blame.TRANSIENT if retryable else Blame.OPERATOR)
     assert caught.value.http_status == http_status
     assert caught.value.result is None
     assert "/openapi/kwaiUser/live/stopPush" in caught.value.message
@@ -300,6 +291,7 @@ def test_a_malformed_base_url_is_a_permanent_transport_error(app, upstream):
         stop_push(replace(app, base_url="open.kuaishou.com"), access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
     assert not caught.value.retryable
+    assert caught.value.blame is Blame.OPERATOR
 
 
 def test_all_client_errors_share_one_family():
@@ -316,5 +308,13 @@ def test_errors_survive_pickling_for_task_queues():
     transport_copy = pickle.loads(pickle.dumps(transport_error))
 
     assert (api_copy.result, api_copy.message, api_copy.face_verify_url) == (400020, "人脸验证", "https://verify.test/f")
-    assert api_copy.face_check_required
-    assert (transport_copy.retryable, transport_copy.http_status) == (False, 404)
+    assert api_copy.blame is Blame.PERSON
+    assert (transport_copy.retryable, transport_copy.blame, transport_copy.http_status) == (False, Blame.OPERATOR, 404)
+
+
+@pytest.mark.parametrize("name, result", [("server_error", 100200500), ("unauthorized_client", 100200101),
+                                          ("invalid_scope", 100200106), ("made_up", None)])
+def test_a_consent_error_name_maps_to_its_result_code(name, result):
+    from kuaishou import result_for_oauth_error
+
+    assert result_for_oauth_error(name) == result

@@ -119,16 +119,25 @@ def test_get_push_url_returns_the_push_url(app, upstream):
     assert push == PushUrl(push_url=PUSH_URL, live_stream_name=STREAM_NAME)
 
 
-@pytest.mark.parametrize("missing", ["pushUrl", "liveStreamName"])
-def test_get_push_url_treats_a_success_without_a_required_field_as_malformed(app, upstream, missing):
+def test_get_push_url_treats_a_success_without_a_push_url_as_malformed(app, upstream):
     reply = push_url_reply()
-    del reply["content"][missing]
+    del reply["content"]["pushUrl"]
     upstream.post(PUSH_URLS_URL, json=reply)
 
-    with pytest.raises(TransportError, match=missing) as caught:
+    with pytest.raises(TransportError, match="pushUrl") as caught:
         get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
 
     assert caught.value.retryable
+
+
+def test_get_push_url_takes_the_stream_name_from_the_push_url_when_the_reply_lacks_it(app, upstream):
+    reply = push_url_reply()
+    del reply["content"]["liveStreamName"]
+    upstream.post(PUSH_URLS_URL, json=reply)
+
+    push = get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    assert push == PushUrl(push_url=PUSH_URL, live_stream_name=STREAM_NAME)
 
 
 def test_get_push_url_treats_a_success_with_null_content_as_malformed(app, upstream):
@@ -185,11 +194,15 @@ def test_stop_push_sends_the_documented_form_body(app, upstream):
     assert request.req_kwargs["timeout"] == app.timeout
 
 
+def status_reply(status, message="说明", shape="documented"):
+    # The document's own example garbles the stream-name key; later pages spell it cleanly.
+    name_key = "liveStreamName" if shape == "extended" else "\u201cliveStreamName\u201d"
+    return {"result": 0, "content": {name_key: STREAM_NAME, "status": status, "statusMsg": message},
+            "hostName": "live-api-7"}
+
+
 def test_get_live_status_sends_the_documented_query(app, upstream):
-    upstream.get(
-        STATUS_URL,
-        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": "LIVING", "statusMsg": "直播中"}},
-    )
+    upstream.get(STATUS_URL, json=status_reply("LIVING", "直播中"))
 
     get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
@@ -202,10 +215,7 @@ def test_get_live_status_sends_the_documented_query(app, upstream):
 
 def test_get_live_status_quotes_the_stream_name_into_the_path(app, upstream):
     odd_name = "live/01 ?#"
-    upstream.get(
-        f"{BASE_URL}/openapi/kwaiUser/live/status/live%2F01%20%3F%23",
-        json={"result": 0, "content": {"liveStreamName": odd_name, "status": "LIVE_END"}},
-    )
+    upstream.get(f"{BASE_URL}/openapi/kwaiUser/live/status/live%2F01%20%3F%23", json=status_reply("LIVE_END"))
 
     status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=odd_name)
 
@@ -214,24 +224,39 @@ def test_get_live_status_quotes_the_stream_name_into_the_path(app, upstream):
 
 
 @pytest.mark.parametrize("state", list(LiveState))
-def test_get_live_status_returns_each_documented_state(app, upstream, state):
-    upstream.get(
-        STATUS_URL,
-        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": state.value, "statusMsg": "说明"}},
-    )
+def test_get_live_status_returns_each_documented_state(app, upstream, state, shape):
+    upstream.get(STATUS_URL, json=status_reply(state.value, shape=shape))
 
     status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
-    assert status == LiveStatus(live_stream_name=STREAM_NAME, status=state, status_message="说明")
+    assert status == LiveStatus(live_stream_name=STREAM_NAME, status=state, status_message="说明",
+                                raw_status=state.value)
 
 
-def test_get_live_status_treats_an_unknown_state_as_malformed(app, upstream):
-    upstream.get(
-        STATUS_URL,
-        json={"result": 0, "content": {"liveStreamName": STREAM_NAME, "status": "PAUSED"}},
-    )
+def test_get_live_status_needs_no_stream_name_in_the_reply(app, upstream):
+    upstream.get(STATUS_URL, json={"result": 0, "content": {"status": "LIVING"}})
 
-    with pytest.raises(TransportError, match="PAUSED") as caught:
+    status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    assert (status.live_stream_name, status.status, status.status_message) == (STREAM_NAME, LiveState.LIVING, "")
+
+
+@pytest.mark.parametrize("raw", ["PAUSED", "", "living", None])
+def test_get_live_status_calls_an_empty_or_unknown_state_unknown_this_time(app, upstream, raw, caplog):
+    upstream.get(STATUS_URL, json={"result": 0, "content": {"status": raw, "statusMsg": "审核中"}})
+
+    status = get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
+
+    assert status.status is None
+    assert status.status_message == "审核中"
+    assert status.raw_status == (raw or "")
+    assert "unknown status" in caplog.text
+
+
+def test_get_live_status_treats_a_reply_without_a_status_as_malformed(app, upstream):
+    upstream.get(STATUS_URL, json={"result": 0, "content": {"statusMsg": "?"}})
+
+    with pytest.raises(TransportError, match="status") as caught:
         get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)
 
     assert caught.value.retryable

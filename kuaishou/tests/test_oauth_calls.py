@@ -44,7 +44,7 @@ def test_authorize_url_carries_the_documented_query(app):
         "response_type": ["code"],
         "redirect_uri": ["https://kslive.test/accounts/kuaishou/callback/?next=/live"],
         "state": ["st4te"],
-        "ua": ["pc"],
+        "ua": ["h5"],
     }
 
 
@@ -54,10 +54,15 @@ def test_authorize_url_joins_scopes_with_a_plain_comma(app):
     assert "scope=user_info,user_video_live&" in url
 
 
-def test_authorize_url_asks_for_the_phone_page_when_told(app):
-    url = authorize_url(app, redirect_uri="https://x.test/cb", state="s", scopes=["user_info"], ua="h5")
+def test_authorize_url_asks_for_the_desktop_page_when_told(app):
+    url = authorize_url(app, redirect_uri="https://x.test/cb", state="s", scopes=["user_info"], ua="pc")
 
-    assert parse_qs(urlsplit(url).query)["ua"] == ["h5"]
+    assert parse_qs(urlsplit(url).query)["ua"] == ["pc"]
+
+
+def test_authorize_url_refuses_a_consent_page_kind_kuaishou_does_not_have(app):
+    with pytest.raises(ValueError):
+        authorize_url(app, redirect_uri="https://x.test/cb", state="s", scopes=["user_info"], ua="tablet")
 
 
 def test_authorize_url_accepts_a_base_url_with_a_trailing_slash(app):
@@ -90,8 +95,8 @@ def test_exchange_code_sends_the_documented_query(app, upstream):
     assert request.req_kwargs["timeout"] == app.timeout
 
 
-def test_exchange_code_returns_the_grant(app, upstream):
-    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply())
+def test_exchange_code_reads_the_auth_documents_reply(app, upstream):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply("documented"))
 
     grant = exchange_code(app, code=CODE)
 
@@ -99,33 +104,48 @@ def test_exchange_code_returns_the_grant(app, upstream):
         access_token=ACCESS_TOKEN,
         expires_in=172800,
         refresh_token=REFRESH_TOKEN,
-        refresh_token_expires_in=15552000,
         open_id="open-id-123",
-        scopes=("user_info", "user_video_live"),
+        refresh_token_expires_in=None,
+        scopes=None,
     )
-    assert grant.can_go_live
 
 
-def test_exchange_code_reports_a_grant_without_the_live_scope(app, upstream):
-    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply(scopes=["user_base", "user_info"]))
+def test_exchange_code_reads_the_later_pages_extended_reply(app, upstream):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply("extended"))
 
     grant = exchange_code(app, code=CODE)
 
-    assert grant.scopes == ("user_base", "user_info")
-    assert not grant.can_go_live
+    assert grant.refresh_token_expires_in == 15552000
+    assert grant.scopes == ("user_info", "user_video_live")
 
 
-def test_exchange_code_uses_the_lifetimes_in_the_reply(app, upstream):
-    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply(expires_in=3600))
+def test_exchange_code_reports_a_grant_without_the_live_scope(app, upstream):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply("extended", scopes=["user_base", "user_info"]))
+
+    assert exchange_code(app, code=CODE).scopes == ("user_base", "user_info")
+
+
+def test_exchange_code_reads_scopes_sent_as_one_comma_separated_string(app, upstream):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply(scopes="user_info, user_video_live"))
+
+    assert exchange_code(app, code=CODE).scopes == ("user_info", "user_video_live")
+
+
+def test_exchange_code_reads_an_open_id_sent_as_a_number(app, upstream):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply(open_id=123456))
+
+    assert exchange_code(app, code=CODE).open_id == "123456"
+
+
+def test_exchange_code_uses_the_lifetimes_in_the_reply(app, upstream, shape):
+    upstream.get(ACCESS_TOKEN_URL, json=oauth_token_reply(shape, expires_in=3600))
 
     assert exchange_code(app, code=CODE).expires_in == 3600
 
 
-@pytest.mark.parametrize(
-    "missing", ["access_token", "expires_in", "refresh_token", "refresh_token_expires_in", "open_id", "scopes"]
-)
-def test_exchange_code_treats_a_success_without_a_required_field_as_malformed(app, upstream, missing):
-    reply = oauth_token_reply()
+@pytest.mark.parametrize("missing", ["access_token", "expires_in", "refresh_token", "open_id"])
+def test_exchange_code_treats_a_success_without_a_required_field_as_malformed(app, upstream, missing, shape):
+    reply = oauth_token_reply(shape)
     del reply[missing]
     upstream.get(ACCESS_TOKEN_URL, json=reply)
 
@@ -137,7 +157,7 @@ def test_exchange_code_treats_a_success_without_a_required_field_as_malformed(ap
 
 
 def test_refresh_access_token_sends_the_documented_query(app, upstream):
-    upstream.get(REFRESH_TOKEN_URL, json=oauth_token_reply())
+    upstream.get(REFRESH_TOKEN_URL, json=oauth_token_reply(refresh=True))
 
     refresh_access_token(app, refresh_token=REFRESH_TOKEN)
 
@@ -153,16 +173,35 @@ def test_refresh_access_token_sends_the_documented_query(app, upstream):
     assert request.req_kwargs["timeout"] == app.timeout
 
 
-def test_refresh_access_token_returns_the_rotated_refresh_token(app, upstream):
+def test_refresh_access_token_returns_the_rotated_refresh_token(app, upstream, shape):
     upstream.get(
         REFRESH_TOKEN_URL,
-        json=oauth_token_reply(access_token="new-access", refresh_token="new-refresh"),
+        json=oauth_token_reply(shape, refresh=True, access_token="new-access", refresh_token="new-refresh"),
     )
 
     grant = refresh_access_token(app, refresh_token=REFRESH_TOKEN)
 
     assert grant.access_token == "new-access"
     assert grant.refresh_token == "new-refresh"
+
+
+def test_refresh_access_token_reads_the_auth_documents_reply_without_open_id_or_scopes(app, upstream):
+    upstream.get(REFRESH_TOKEN_URL, json=oauth_token_reply("documented", refresh=True))
+
+    grant = refresh_access_token(app, refresh_token=REFRESH_TOKEN)
+
+    assert (grant.open_id, grant.scopes, grant.refresh_token_expires_in) == (None, None, None)
+    assert grant.expires_in == 172800
+
+
+@pytest.mark.parametrize("missing", ["access_token", "expires_in", "refresh_token"])
+def test_refresh_access_token_treats_a_success_without_a_token_field_as_malformed(app, upstream, missing):
+    reply = oauth_token_reply(refresh=True)
+    del reply[missing]
+    upstream.get(REFRESH_TOKEN_URL, json=reply)
+
+    with pytest.raises(TransportError, match=missing):
+        refresh_access_token(app, refresh_token=REFRESH_TOKEN)
 
 
 def test_get_user_info_sends_the_documented_query(app, upstream):
