@@ -67,7 +67,7 @@ deps-system:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
 
 messages: setup
-	cd $(CURDIR) && DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore "sandbox/*" --ignore "kuaishou/*" --ignore "docs/*"
+	cd $(CURDIR) && DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore "./sandbox/*" --ignore "./kuaishou/*" --ignore "./docs/*" --ignore "./.venv/*"
 	cd $(CURDIR) && DEBUG=1 $(BIN)/python manage.py compilemessages --ignore .venv
 
 clean:

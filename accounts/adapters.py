@@ -1,7 +1,12 @@
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +25,23 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return True
+
+    def pre_social_login(self, request, sociallogin):
+        # One person, one Kuaishou account: every page and every token lookup rests on it.
+        # Someone logged in who picks another Kuaishou account on the consent page (while
+        # reconnecting, or through allauth's connections page) is told, and nothing changes.
+        user = request.user
+        if not user.is_authenticated or sociallogin.account.provider != "kuaishou":
+            return
+        connected = SocialAccount.objects.filter(user=user, provider="kuaishou").first()
+        if connected is None or connected.uid == sociallogin.account.uid:
+            return
+        logger.info("Refused a second Kuaishou account for user %s", user.pk)
+        messages.error(request, _(
+            "You chose a different Kuaishou account from the one connected to kslive (%(name)s). "
+            "Nothing was changed. To use the other account, log out first, then log in with it."
+        ) % {"name": connected.extra_data.get("name") or connected.uid})
+        raise ImmediateHttpResponse(redirect("account"))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         # The exception texts come from our client and carry no secrets.

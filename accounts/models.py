@@ -17,7 +17,10 @@ class KuaishouCredential(models.Model):
     access_token = EncryptedTextField()
     access_token_expires_at = models.DateTimeField(_("access token valid until"))
     refresh_token = EncryptedTextField()
-    refresh_token_expires_at = models.DateTimeField(_("refresh token valid until"))
+    # Null when Kuaishou did not say (the auth document's replies never do): then only a
+    # refresh attempt tells.
+    refresh_token_expires_at = models.DateTimeField(_("refresh token valid until"), null=True, blank=True)
+    # What Kuaishou said the person granted; the scopes we asked for when its reply did not say.
     scopes = models.JSONField(default=list)
     needs_reconnect = models.BooleanField(_("needs reconnect"), default=False)
     reconnect_reason = models.CharField(max_length=300, blank=True)

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,32 +16,46 @@ logger = logging.getLogger(__name__)
 
 def _token_fields(grant: kuaishou.TokenGrant) -> dict:
     now = timezone.now()
-    return {
+    fields = {
         "access_token": grant.access_token,
         "access_token_expires_at": now + timedelta(seconds=grant.expires_in),
         "refresh_token": grant.refresh_token,
-        "refresh_token_expires_at": now + timedelta(seconds=grant.refresh_token_expires_in),
-        "scopes": list(grant.scopes),
+        "refresh_token_expires_at": None,
         "refreshed_at": now,
     }
+    if grant.refresh_token_expires_in is not None:
+        fields["refresh_token_expires_at"] = now + timedelta(seconds=grant.refresh_token_expires_in)
+    if grant.scopes is not None:
+        fields["scopes"] = list(grant.scopes)
+    return fields
 
 
 def credential_store_login(*, account: SocialAccount, grant: kuaishou.TokenGrant) -> KuaishouCredential:
     """Keep the tokens of a completed login; a login also clears "needs reconnect"."""
+    # A reply that does not say which scopes were granted: take what we asked for as granted.
+    # A live call refused even after a refresh then asks the person to grant again.
+    fields = {"scopes": list(settings.KUAISHOU_SCOPES), **_token_fields(grant)}
     credential, _ = KuaishouCredential.objects.update_or_create(
         account=account,
-        defaults={**_token_fields(grant), "needs_reconnect": False, "reconnect_reason": ""},
+        defaults={**fields, "needs_reconnect": False, "reconnect_reason": ""},
     )
-    logger.info("Stored Kuaishou tokens for account %s (scopes %s)", account.pk, ",".join(grant.scopes))
+    logger.info(
+        "Stored Kuaishou tokens for account %s (scopes %s%s)", account.pk, ",".join(fields["scopes"]),
+        "" if grant.scopes is not None else ", as asked: Kuaishou did not say",
+    )
     return credential
 
 
 def credential_store_refresh(*, credential: KuaishouCredential, grant: kuaishou.TokenGrant) -> None:
-    """Keep refreshed tokens, including the rotated refresh token."""
+    """Keep refreshed tokens, including the rotated refresh token.
+
+    A refresh reply names neither the person nor, as documented, the scopes: both stay as
+    the login left them.
+    """
     fields = _token_fields(grant)
-    if not grant.scopes:
-        # A refresh reply without scopes keeps the ones granted at consent.
-        del fields["scopes"]
+    if grant.refresh_token_expires_in is None and grant.refresh_token == credential.refresh_token:
+        # The same refresh token, no new lifetime: its old expiry still holds.
+        del fields["refresh_token_expires_at"]
     for name, value in fields.items():
         setattr(credential, name, value)
     credential.save(update_fields=[*fields, "updated_at"])

@@ -18,14 +18,14 @@ def refresh_expiring_tokens():
         refresh_credential.delay(credential_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(kuaishou.KuaishouError,),
-    retry_backoff=30,
-    max_retries=5,
-)
-def refresh_credential(credential_id):
+@shared_task(acks_late=True, bind=True, max_retries=5)
+def refresh_credential(self, credential_id):
     try:
         tokens.refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)
     except (tokens.ReconnectRequired, KuaishouCredential.DoesNotExist):
         pass  # flagged for the person, or disconnected meanwhile: nothing left to do
+    except kuaishou.KuaishouError as exc:
+        # Only a passing fault is worth retrying soon. Our app refused is the operator's to fix:
+        # retrying every token at once would only repeat it; the next beat round tries again.
+        if exc.retryable:
+            raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from None

@@ -11,14 +11,22 @@ from django.utils import timezone
 import kuaishou
 from accounts import services
 from accounts.models import KuaishouCredential
-from kslive_site.upstream import kuaishou_app
+from kuaishou_app.calls import call
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class ReconnectRequired(Exception):
-    """The person must log in with Kuaishou again before we call Kuaishou for them."""
+    """The person must log in with Kuaishou again before we call Kuaishou for them.
+
+    `upstream_code` is Kuaishou's result code when this very call was refused; None when
+    the account was flagged before, or the authorization simply ran out.
+    """
+
+    def __init__(self, reason: str, *, upstream_code: int | None = None):
+        super().__init__(reason)
+        self.upstream_code = upstream_code
 
 
 class NotConnected(ReconnectRequired):
@@ -63,7 +71,7 @@ def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, fo
     # A row lock (on SQLite, the IMMEDIATE transaction's write lock) serialises
     # refreshes: Kuaishou rotates the refresh token, so two concurrent refreshes
     # would leave one of them holding a dead token. Waiters re-read and reuse.
-    refused = None
+    refused, refused_code, failure = None, None, None
     with transaction.atomic():
         credential = KuaishouCredential.objects.select_for_update().get(pk=credential_id)
         if credential.needs_reconnect:
@@ -73,24 +81,32 @@ def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, fo
             still_good = credential.access_token != rejected
         if still_good and not force:
             return credential.access_token
-        if credential.refresh_token_expires_at <= timezone.now():
+        if credential.refresh_token_expires_at and credential.refresh_token_expires_at <= timezone.now():
             refused = "the Kuaishou authorization expired"
         else:
             try:
-                grant = kuaishou.refresh_access_token(kuaishou_app(), refresh_token=credential.refresh_token)
+                grant = call(kuaishou.refresh_access_token, refresh_token=credential.refresh_token)
             except kuaishou.KuaishouError as exc:
-                if exc.retryable:
-                    logger.warning("Kuaishou token refresh failed, will retry: %s", exc)
+                if exc.blame is kuaishou.Blame.PERSON:
+                    refused, refused_code = f"Kuaishou refused the token refresh: {exc}", exc.result
+                else:
+                    # Kuaishou in trouble, or our app refused (the operator's fault, recorded by
+                    # call()): the person did nothing wrong, so nobody is flagged and the token is
+                    # kept. A token that is still valid goes on being used meanwhile. Either way
+                    # the transaction commits, so that what call() recorded stays recorded.
+                    logger.warning("Kuaishou token refresh of credential %s failed (%s): %s",
+                                   credential_id, exc.blame, exc)
                     if rejected is None and not force and not credential.expires_within(0):
                         return credential.access_token
-                    raise
-                refused = f"Kuaishou refused the token refresh: {exc}"
+                    failure = exc
             else:
                 services.credential_store_refresh(credential=credential, grant=grant)
                 return credential.access_token
+    if failure is not None:
+        raise failure
     # Flagged after the transaction: the refusal is final, it must not roll back.
     services.credential_require_reconnect(credential=credential, reason=refused)
-    raise ReconnectRequired(refused)
+    raise ReconnectRequired(refused, upstream_code=refused_code)
 
 
 def call_with_fresh_token(user, call: Callable[[str], T]) -> T:
@@ -110,8 +126,10 @@ def call_with_fresh_token(user, call: Callable[[str], T]) -> T:
     except kuaishou.ApiError as exc:
         if not exc.token_rejected:
             raise
+        # With a fresh token still refused, the grant itself is gone or too narrow (the
+        # person unticked going live, and Kuaishou's reply did not say): ask to grant again.
         credential = credential_for(user)
         services.credential_require_reconnect(
-            credential=credential, reason=f"Kuaishou rejected a freshly refreshed token: {exc}"
+            credential=credential, reason=f"Kuaishou refused a freshly refreshed token: {exc}"
         )
-        raise ReconnectRequired(credential.reconnect_reason) from exc
+        raise ReconnectRequired(credential.reconnect_reason, upstream_code=exc.result) from exc

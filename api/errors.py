@@ -1,19 +1,22 @@
 """One error shape for the whole API: {"error": {"code", "message", "upstream_code"}}.
 
-How Kuaishou's refusals map to HTTP statuses (also in the schema and the README):
+How going-live outcomes map to HTTP statuses (also in the schema and the README).
+`upstream_code` is Kuaishou's result code, only when Kuaishou sent one.
 
-| Kuaishou result                       | HTTP | code                     |
-|---------------------------------------|------|--------------------------|
-| 200102, 100200102 (token refused)     | 403  | reconnect_required       |
-| 400002 (rate limited)                 | 429  | upstream_rate_limited    |
-| 400001, 400005, 400009, 400013        | 422  | upstream_refused         |
-| 400006 (no live permission)           | 422  | no_live_permission       |
-| 400008 (no e-commerce permission)     | 422  | no_shop_live_permission  |
-| 400014 (cover refused)                | 422  | cover_rejected           |
-| 400020 (face check)                   | 422  | face_check_required      |
-| 200100, 100200101 (our app refused)   | 502  | upstream_misconfigured   |
-| 400003, 100200500, unknown codes      | 502  | upstream_error           |
-| no answer (timeout, network, garbage) | 503  | upstream_unavailable     |
+| outcome                                         | HTTP | code                     |
+|-------------------------------------------------|------|--------------------------|
+| must reconnect (ours; Kuaishou's 200102 if sent) | 403  | reconnect_required       |
+| the live scope was not granted                  | 403  | live_scope_required      |
+| session already over                            | 409  | session_over             |
+| Kuaishou rate limited (400002)                  | 429  | upstream_rate_limited    |
+| 400001, 400005, 400009, 400013                  | 422  | upstream_refused         |
+| 400006 (no live permission)                     | 422  | no_live_permission       |
+| 400008 (no e-commerce permission)               | 422  | no_shop_live_permission  |
+| 400014 (cover refused)                          | 422  | cover_rejected           |
+| 400020 (face check)                             | 422  | face_check_required      |
+| our app rejected (200100, 100200101, 4xx page)  | 502  | upstream_misconfigured   |
+| 400003, 100200500, unknown codes                | 502  | upstream_error           |
+| no answer (timeout, network, garbage)           | 503  | upstream_unavailable     |
 """
 
 import math
@@ -24,25 +27,23 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from streams import upstream_budget
-from streams.messages import RECONNECT, upstream_message
+from kuaishou import Result
+from streams import services, upstream_budget
+from streams.models import LiveSession
 
 UPSTREAM_RETRY_AFTER = 30
+SessionProblem = LiveSession.Problem
 
-UPSTREAM = {
-    200102: (status.HTTP_403_FORBIDDEN, "reconnect_required"),
-    100200102: (status.HTTP_403_FORBIDDEN, "reconnect_required"),
-    400002: (status.HTTP_429_TOO_MANY_REQUESTS, "upstream_rate_limited"),
-    400001: (422, "upstream_refused"),
-    400005: (422, "upstream_refused"),
-    400009: (422, "upstream_refused"),
-    400013: (422, "upstream_refused"),
-    400006: (422, "no_live_permission"),
-    400008: (422, "no_shop_live_permission"),
-    400014: (422, "cover_rejected"),
-    400020: (422, "face_check_required"),
-    200100: (status.HTTP_502_BAD_GATEWAY, "upstream_misconfigured"),
-    100200101: (status.HTTP_502_BAD_GATEWAY, "upstream_misconfigured"),
+# What Kuaishou refused, by its result code; other codes are `upstream_error`.
+REFUSALS = {
+    Result.PARAMETER_ERROR: "upstream_refused",
+    Result.STREAM_NOT_FOUND: "upstream_refused",
+    Result.ILLEGAL_STREAM_NAME: "upstream_refused",
+    Result.NOT_YOUR_LIVE: "upstream_refused",
+    Result.NO_LIVE_PERMISSION: "no_live_permission",
+    Result.NO_SHOP_LIVE_PERMISSION: "no_shop_live_permission",
+    Result.ILLEGAL_COVER: "cover_rejected",
+    Result.FACE_CHECK_REQUIRED: "face_check_required",
 }
 
 # DRF's own exceptions, by the slug devices see.
@@ -87,25 +88,25 @@ def not_found() -> Problem:
     return Problem(status_code=404, code="not_found", message=_("There is no such live session."))
 
 
-def upstream_problem(code: int | None, message: str = "", **extra) -> Problem:
-    """Return the API failure for a Kuaishou result code (None: Kuaishou did not answer)."""
-    if code is None:
-        return Problem(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, code="upstream_unavailable",
-            message=message or upstream_message(None), retry_after=UPSTREAM_RETRY_AFTER, **extra,
-        )
-    status_code, slug = UPSTREAM.get(code, (status.HTTP_502_BAD_GATEWAY, "upstream_error"))
-    retry_after = None
-    if status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+def outcome_problem(problem: str, upstream_code: int | None, message: str, **extra) -> Problem:
+    """Return the API failure for a going-live problem (a LiveSession.Problem value)."""
+    if problem == SessionProblem.RECONNECT:
+        return Problem(status_code=403, code="reconnect_required", message=message, upstream_code=upstream_code,
+                       **extra)
+    if problem == SessionProblem.APP_REJECTED:
+        return Problem(status_code=502, code="upstream_misconfigured", message=message, upstream_code=upstream_code,
+                       **extra)
+    if upstream_code is None:
+        return Problem(status_code=503, code="upstream_unavailable", message=message,
+                       retry_after=UPSTREAM_RETRY_AFTER, **extra)
+    if upstream_code == Result.RATE_LIMITED:
         retry_after = max(UPSTREAM_RETRY_AFTER, math.ceil(upstream_budget.backoff_remaining()))
-    return Problem(
-        status_code=status_code, code=slug, message=message or upstream_message(code),
-        upstream_code=code, retry_after=retry_after, **extra,
-    )
-
-
-def reconnect_problem(upstream_code=None) -> Problem:
-    return Problem(status_code=403, code="reconnect_required", message=RECONNECT, upstream_code=upstream_code)
+        return Problem(status_code=429, code="upstream_rate_limited", message=message, upstream_code=upstream_code,
+                       retry_after=retry_after, **extra)
+    if problem == SessionProblem.REFUSED and upstream_code in REFUSALS:
+        return Problem(status_code=422, code=REFUSALS[upstream_code], message=message, upstream_code=upstream_code,
+                       **extra)
+    return Problem(status_code=502, code="upstream_error", message=message, upstream_code=upstream_code, **extra)
 
 
 def failed_session_problem(session) -> Problem:
@@ -113,16 +114,16 @@ def failed_session_problem(session) -> Problem:
     extra = {"session_id": session.pk}
     if session.face_verify_url:
         extra["face_verify_url"] = session.face_verify_url
-    return upstream_problem(session.last_error_code, session.last_error_message, **extra)
+    return outcome_problem(session.problem, session.last_error_code, session.problem_message, **extra)
 
 
-def go_live_problem(exc) -> Problem:
-    """Return the API failure for a streams.services.GoLiveError."""
-    if exc.reconnect:
-        return reconnect_problem(exc.code)
-    if exc.conflict:
+def go_live_problem(exc: services.GoLiveError) -> Problem:
+    """Return the API failure for a going-live outcome (streams.services.GoLiveError)."""
+    if isinstance(exc, services.LiveScopeMissing):
+        return Problem(status_code=403, code="live_scope_required", message=exc.message)
+    if isinstance(exc, services.SessionOver):
         return Problem(status_code=status.HTTP_409_CONFLICT, code="session_over", message=exc.message)
-    return upstream_problem(exc.code, exc.message)
+    return outcome_problem(exc.problem, exc.upstream_code, exc.message)
 
 
 def _envelope(code, message, upstream_code=None, **extra) -> dict:

@@ -4,7 +4,7 @@ import uuid
 
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -30,7 +30,9 @@ MAX_ID = 2**63 - 1
 SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The live session's id.")
 NOT_FOUND = {404: error("No such session, or it belongs to someone else (`not_found`).")}
 UPSTREAM_ERRORS = {
-    403: error("The owner's Kuaishou account must be reconnected on the web (`reconnect_required`)."),
+    403: error("The owner's Kuaishou account must be reconnected on the web (`reconnect_required`; "
+               "`upstream_code` only when Kuaishou itself refused), or the owner did not allow kslive to go live "
+               "(`live_scope_required`)."),
     429: error("Over this token's rate (`rate_limited`), or Kuaishou rate limited us (`upstream_rate_limited`, "
                "upstream_code 400002); see Retry-After."),
     502: error("Kuaishou answered with an error (`upstream_error`, `upstream_misconfigured`)."),
@@ -128,6 +130,11 @@ class LiveSessionsView(DeviceApiView):
         },
     )
     def post(self, request):
+        # The cheap checks first: no cover is read for a live that cannot start.
+        try:
+            services.ensure_can_go_live(request.user)
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
         # Without a key every request is a new attempt.
         key = _idempotency_key(request) or uuid.uuid4().hex
         serializer = LiveSessionCreateSerializer(

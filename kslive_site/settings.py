@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "kslive_site",
+    "kuaishou_app",
     "accounts",
     "accounts.kuaishou",
     "streams",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.kuaishou_account",
+                "kuaishou_app.context_processors.app_problem",
             ],
         },
     },
@@ -203,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-expiring-kuaishou-tokens": {
         "task": "accounts.tasks.refresh_expiring_tokens",
         "schedule": 15 * 60,
+    },
+    "check-rejected-kuaishou-app": {
+        "task": "kuaishou_app.tasks.check_rejected_app",
+        "schedule": 60,
     },
 }
 CELERY_TIMEZONE = "UTC"

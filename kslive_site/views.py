@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from kslive_site import health
+from kuaishou_app import status as app_status
 
 logger = logging.getLogger(__name__)
 
@@ -25,5 +26,9 @@ def healthz(request):
             logger.warning("healthz: %s unreachable: %s", name, type(exc).__name__)
             report[name] = "unreachable"
             healthy = False
+    # Kuaishou being down is nobody's fault here; Kuaishou rejecting our app is the operator's.
+    rejected = app_status.problem() if report.get("database") == "ok" else None
+    report["kuaishou"] = rejected.problem if rejected else "ok"
+    healthy = healthy and rejected is None
     report["status"] = "ok" if healthy else "unhealthy"
     return JsonResponse(report, status=200 if healthy else 503)

@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-import kuaishou
 from streams import services
 from streams.models import LiveSession, LiveSessionEvent
 
@@ -30,7 +29,7 @@ class LiveSessionAdmin(admin.ModelAdmin):
     fields = (
         "owner", "caption", "panoramic", "shop_live", "device_name", "cover_preview", "live_stream_name",
         "push_url_masked", "status", "status_message", "issued_at", "expires_at", "went_live_at", "ended_at",
-        "ended_by", "last_error_code", "last_error_message", "next_poll_at",
+        "ended_by", "problem", "last_error_code", "last_error_message", "next_poll_at",
     )
     readonly_fields = fields
 
@@ -55,8 +54,8 @@ class LiveSessionAdmin(admin.ModelAdmin):
         for session in queryset:
             try:
                 services.live_session_sync(session_id=session.pk, source=LiveSessionEvent.Source.ADMIN)
-            except kuaishou.KuaishouError as exc:
-                self.message_user(request, f"{session}: {exc}", messages.ERROR)
+            except services.GoLiveError as exc:
+                self.message_user(request, f"{session}: {exc.message}", messages.ERROR)
         self.message_user(request, _("Synced."), messages.SUCCESS)
 
     @admin.action(description=_("Stop live"))

@@ -1,38 +1,72 @@
-"""What each Kuaishou result code means for the person, and what they can do next."""
+"""What each problem and each Kuaishou result code means for the person, and what to do next.
 
-from django.utils.translation import gettext_lazy as _
+Sessions store the problem and Kuaishou's code; the sentence is made when a page or an API
+reply is rendered, so everyone reads it in their own language.
+"""
+
+from django.utils.translation import gettext, gettext_lazy as _
+
+from kuaishou import Result
+from kuaishou_app.messages import APP_REJECTED
+
+RECONNECT = _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again.")
+NO_ANSWER = _("Kuaishou did not answer in time. Nothing was lost: please try again in a minute.")
+LIVE_SCOPE_MISSING = _(
+    "You did not allow kslive to go live for you. Log in with Kuaishou again and keep “go live” "
+    "(user_video_live) ticked."
+)
+SERVER_ERROR = _("Kuaishou had a server error. Nothing was lost: please try again in a minute.")
 
 UPSTREAM_MESSAGES = {
-    200100: _("kslive's Kuaishou app settings are wrong (app_id). This is our fault: the operator has to fix it."),
-    200102: _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again."),
-    400001: _("Kuaishou refused the request's parameters. Check the title (at most 13 characters) and try again."),
-    400002: _(
+    Result.INVALID_REQUEST: APP_REJECTED,
+    Result.UNAUTHORIZED_CLIENT: APP_REJECTED,
+    Result.ACCESS_DENIED: RECONNECT,
+    Result.UNSUPPORTED_RESPONSE_TYPE: APP_REJECTED,
+    Result.UNSUPPORTED_GRANT_TYPE: APP_REJECTED,
+    Result.INVALID_GRANT: _("Kuaishou did not accept the login (the link was used, expired or cancelled). Please reconnect Kuaishou."),
+    Result.INVALID_SCOPE: LIVE_SCOPE_MISSING,
+    Result.INVALID_OPENID: APP_REJECTED,
+    Result.OAUTH_SERVER_ERROR: SERVER_ERROR,
+    Result.APP_ID_WRONG: APP_REJECTED,
+    Result.AUTHORIZATION_FAILED: RECONNECT,
+    Result.PARAMETER_ERROR: _("Kuaishou refused the request's parameters. Check the title (at most 13 characters) and try again."),
+    Result.RATE_LIMITED: _(
         "Kuaishou is busy right now (rate limited). Live status updates resume by themselves; "
         "to get a push URL, try again in a minute."
     ),
-    400003: _("Kuaishou had a server error. Please try again in a minute."),
-    400005: _("Kuaishou does not know this live any more."),
-    400006: _(
+    Result.SERVER_ERROR: SERVER_ERROR,
+    Result.STREAM_NOT_FOUND: _(
+        "Kuaishou does not know this live any more. Its push URL cannot be used: start a new live to get a new one."
+    ),
+    Result.NO_LIVE_PERMISSION: _(
         "This Kuaishou account has no live permission yet. Open the Kuaishou app, meet its requirements for "
         "going live (real-name verification, account in good standing) and apply for live permission, then try again."
     ),
-    400008: _("This Kuaishou account has no e-commerce live permission. Turn off e-commerce, or get the permission in Kuaishou first."),
-    400009: _("Kuaishou says the live's name is invalid."),
-    400013: _("This live belongs to another Kuaishou account."),
-    400014: _("Kuaishou refused the cover picture. Please choose another picture."),
-    400020: _("Kuaishou wants to confirm it is really you: scan the QR code with the Kuaishou app and pass the face check, then try again."),
-    100200101: _("kslive's Kuaishou app is unknown or disabled. This is our fault: the operator has to fix it."),
-    100200102: _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again."),
-    100200500: _("Kuaishou had a server error. Please try again in a minute."),
+    Result.NO_SHOP_LIVE_PERMISSION: _(
+        "This Kuaishou account has no e-commerce live permission. Turn off e-commerce, or get the permission in Kuaishou first."
+    ),
+    Result.ILLEGAL_STREAM_NAME: _(
+        "Kuaishou says this live's name is invalid, so kslive cannot manage it. Start a new live to get a new push URL."
+    ),
+    Result.NOT_YOUR_LIVE: _(
+        "Kuaishou says this live belongs to another Kuaishou account. Reconnect with the account that started it, "
+        "or start a new live."
+    ),
+    Result.ILLEGAL_COVER: _("Kuaishou refused the cover picture. Please choose another picture."),
+    Result.FACE_CHECK_REQUIRED: _(
+        "Kuaishou wants to confirm it is really you: scan the QR code with the Kuaishou app and pass the face "
+        "check, then try again."
+    ),
 }
-NO_ANSWER = _("Kuaishou did not answer in time. Please try again in a minute.")
-RECONNECT = _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again.")
 
 
 def upstream_message(code: int | None, raw: str = "") -> str:
-    """Return the sentence for a result code; unknown codes show Kuaishou's own words."""
+    """Return the sentence for a result code (None: no answer); unknown codes show Kuaishou's own words."""
     if code is None:
         return str(NO_ANSWER)
     if code in UPSTREAM_MESSAGES:
         return str(UPSTREAM_MESSAGES[code])
-    return str(_("Kuaishou answered with error %(code)s (%(raw)s). Please try again later.") % {"code": code, "raw": raw or "?"})
+    return gettext("Kuaishou answered with error %(code)s (%(raw)s). Please try again later.") % {
+        "code": code, "raw": raw or "?",
+    }
+

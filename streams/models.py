@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kslive_site.crypto import EncryptedTextField
+from streams import messages
 
 PUSH_URL_LIFETIME = timedelta(days=2)
 
@@ -26,6 +27,14 @@ class LiveSession(models.Model):
         NORMAL = 0, _("Normal")
         DEGREES_180 = 1, _("180° panoramic")
         DEGREES_360 = 2, _("360° panoramic")
+
+    class Problem(models.TextChoices):
+        # Ours, not Kuaishou's: the sentence is made at read time, in the reader's language.
+        NONE = "", _("none")
+        RECONNECT = "reconnect", _("Kuaishou must be reconnected")
+        UNAVAILABLE = "unavailable", _("Kuaishou did not answer, or had trouble")
+        APP_REJECTED = "app_rejected", _("Kuaishou rejects kslive's app (the operator's to fix)")
+        REFUSED = "refused", _("Kuaishou refused")
 
     class EndedBy(models.TextChoices):
         PERSON = "person", _("you")
@@ -58,8 +67,10 @@ class LiveSession(models.Model):
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.CharField(_("ended by"), max_length=16, choices=EndedBy.choices, blank=True)
 
+    problem = models.CharField(_("last problem"), max_length=20, choices=Problem.choices, blank=True)
+    # Only what Kuaishou itself said: its result code and its own words, when it sent them.
     last_error_code = models.IntegerField(_("last Kuaishou result code"), null=True, blank=True)
-    last_error_message = models.CharField(_("last error"), max_length=300, blank=True)
+    last_error_message = models.CharField(_("Kuaishou's last error message"), max_length=300, blank=True)
     face_verify_url = models.URLField(max_length=500, blank=True)
 
     next_poll_at = models.DateTimeField(_("next status poll"), null=True, blank=True, db_index=True)
@@ -87,6 +98,17 @@ class LiveSession(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def problem_message(self) -> str:
+        """Return what the last problem means for the person, in the current language ("" if none)."""
+        if self.problem == self.Problem.RECONNECT:
+            return str(messages.RECONNECT)
+        if self.problem == self.Problem.APP_REJECTED:
+            return str(messages.APP_REJECTED)
+        if self.problem:
+            return messages.upstream_message(self.last_error_code, self.last_error_message)
+        return ""
 
     @property
     def duration(self) -> timedelta | None:

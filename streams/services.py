@@ -9,37 +9,98 @@ from django.utils import timezone
 
 import kuaishou
 from accounts import tokens
-from kslive_site.upstream import kuaishou_app
-from streams import upstream_budget
-from streams.messages import RECONNECT, upstream_message
+from kuaishou_app.calls import call
+from streams import messages, upstream_budget
 from streams.models import PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
 Status = LiveSession.Status
 Source = LiveSessionEvent.Source
+Problem = LiveSession.Problem
 REQUEST_ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class GoLiveError(Exception):
-    """A going-live action could not be done; the message is for the person."""
+    """A going-live action could not be done; `message` is for the person, in their language."""
 
-    def __init__(self, message, *, code=None, conflict=False, retryable=False, reconnect=False):
+    problem = ""
+
+    def __init__(self, message, *, upstream_code: int | None = None, upstream_words: str = "",
+                 face_verify_url: str = ""):
         super().__init__(str(message))
         self.message = str(message)
-        self.code = code
-        self.conflict = conflict
-        self.retryable = retryable
-        self.reconnect = reconnect
+        # Kuaishou's result code and its own words, only when Kuaishou sent them.
+        self.upstream_code = upstream_code
+        self.upstream_words = upstream_words
+        self.face_verify_url = face_verify_url
+
+
+class ReconnectRequired(GoLiveError):
+    """The person must log in with Kuaishou again."""
+
+    problem = Problem.RECONNECT
+
+
+class LiveScopeMissing(GoLiveError):
+    """The person did not allow kslive to go live for them (scope user_video_live)."""
+
+
+class SessionOver(GoLiveError):
+    """The session has already ended, failed or expired."""
+
+
+class KuaishouRefused(GoLiveError):
+    """Kuaishou refused, for a reason the person (or a new request) must address."""
+
+    problem = Problem.REFUSED
+
+
+class KuaishouUnavailable(GoLiveError):
+    """Kuaishou did not answer, or had passing trouble: the same action may work later."""
+
+    problem = Problem.UNAVAILABLE
+
+
+class AppRejected(GoLiveError):
+    """Kuaishou rejects kslive's app: the operator's to fix; the person did nothing wrong."""
+
+    problem = Problem.APP_REJECTED
+
+
+def _error_for(exc: kuaishou.KuaishouError) -> GoLiveError:
+    """Return the going-live outcome of a client error, decided by whose fault it is."""
+    words = exc.message if exc.result is not None else ""
+    if exc.blame is kuaishou.Blame.OPERATOR:
+        return AppRejected(messages.APP_REJECTED, upstream_code=exc.result, upstream_words=words)
+    kind = KuaishouUnavailable if exc.blame is kuaishou.Blame.TRANSIENT else KuaishouRefused
+    return kind(
+        messages.upstream_message(exc.result, exc.message),
+        upstream_code=exc.result,
+        upstream_words=words,
+        face_verify_url=getattr(exc, "face_verify_url", None) or "",
+    )
+
+
+def _call_for(owner, endpoint, /, **arguments):
+    """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure."""
+    try:
+        return tokens.call_with_fresh_token(owner, lambda token: call(endpoint, access_token=token, **arguments))
+    except tokens.ReconnectRequired as exc:
+        raise ReconnectRequired(messages.RECONNECT, upstream_code=exc.upstream_code) from None
+    except kuaishou.KuaishouError as exc:
+        raise _error_for(exc) from None
 
 
 def ensure_can_go_live(user) -> None:
-    """Raise GoLiveError unless we hold usable Kuaishou tokens for the person (no upstream call)."""
+    """Raise GoLiveError unless the person may go live as far as we know (no upstream call)."""
     try:
         credential = tokens.credential_for(user)
     except tokens.NotConnected:
-        raise GoLiveError(RECONNECT, reconnect=True) from None
+        raise ReconnectRequired(messages.RECONNECT) from None
     if credential.needs_reconnect:
-        raise GoLiveError(RECONNECT, reconnect=True)
+        raise ReconnectRequired(messages.RECONNECT)
+    if not credential.can_go_live:
+        raise LiveScopeMissing(messages.LIVE_SCOPE_MISSING)
 
 
 def live_session_start(
@@ -71,27 +132,20 @@ def live_session_start(
         # The same submit again (double click, client retry): one session, one upstream call.
         return LiveSession.objects.get(owner=owner, idempotency_key=idempotency_key)
 
-    def request(access_token):
-        return kuaishou.get_push_url(
-            kuaishou_app(),
-            access_token=access_token,
+    try:
+        push = _call_for(
+            owner,
+            kuaishou.get_push_url,
             cover=cover,
             caption=caption,
             panoramic=panoramic,
             shop_live=shop_live,
             device_name=device_name,
         )
-
-    try:
-        push = tokens.call_with_fresh_token(owner, request)
-    except tokens.ReconnectRequired:
-        _fail(session, source=source, code=200102, message=RECONNECT)
-    except kuaishou.ApiError as exc:
-        _fail(session, source=source, code=exc.result, message=upstream_message(exc.result, exc.message),
-              face_verify_url=exc.face_verify_url or "")
-    except kuaishou.KuaishouError as exc:
-        logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
-        _fail(session, source=source, code=None, message=upstream_message(None))
+    except GoLiveError as exc:
+        if isinstance(exc, KuaishouUnavailable) and exc.upstream_code is None:
+            logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
+        _fail(session, source=source, error=exc)
     else:
         now = timezone.now()
         _transition(
@@ -107,16 +161,24 @@ def live_session_start(
     return session
 
 
-def _fail(session, *, source, code, message, face_verify_url=""):
+def _fail(session, *, source, error: GoLiveError) -> None:
     _transition(
         session,
         to=Status.FAILED,
         source=source,
-        note=f"result {code}" if code else "no answer",
-        last_error_code=code,
-        last_error_message=str(message)[:300],
-        face_verify_url=face_verify_url,
+        note=f"result {error.upstream_code}" if error.upstream_code is not None else error.problem,
+        **_problem_fields(error),
+        face_verify_url=error.face_verify_url,
     )
+
+
+def _problem_fields(error: GoLiveError) -> dict:
+    """Return the session fields that record a problem: ours, and Kuaishou's code and words if it sent them."""
+    return {
+        "problem": error.problem,
+        "last_error_code": error.upstream_code,
+        "last_error_message": error.upstream_words[:300],
+    }
 
 
 def _transition(session, *, to, source, note="", **fields) -> bool:
@@ -140,18 +202,12 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
 def live_session_stop(*, session: LiveSession, source: str = Source.WEB, ended_by=LiveSession.EndedBy.PERSON) -> LiveSession:
     """End the live on Kuaishou (stopPush) and record who ended it."""
     if not session.is_active:
-        raise GoLiveError(_already_over(session), conflict=True)
-
-    def stop(access_token):
-        kuaishou.stop_push(kuaishou_app(), access_token=access_token, live_stream_name=session.live_stream_name)
-
+        raise SessionOver(_already_over(session))
     try:
-        tokens.call_with_fresh_token(session.owner, stop)
-    except tokens.ReconnectRequired:
-        raise GoLiveError(RECONNECT, code=200102, reconnect=True) from None
-    except kuaishou.KuaishouError as exc:
-        _record_error(session, exc)
-        raise GoLiveError(upstream_message(exc.result, exc.message), code=exc.result, retryable=exc.retryable) from None
+        _call_for(session.owner, kuaishou.stop_push, live_stream_name=session.live_stream_name)
+    except GoLiveError as exc:
+        _record_problem(session, exc)
+        raise
     for _attempt in range(3):
         if not session.is_active:
             break
@@ -169,12 +225,11 @@ def _already_over(session) -> str:
     return _("This live is already over (%(status)s).") % {"status": session.get_status_display()}
 
 
-def _record_error(session, exc: kuaishou.KuaishouError) -> None:
-    LiveSession.objects.filter(pk=session.pk).update(
-        last_error_code=exc.result,
-        last_error_message=upstream_message(exc.result, exc.message)[:300],
-        updated_at=timezone.now(),
-    )
+def _record_problem(session, error: GoLiveError, **fields) -> None:
+    fields = {**_problem_fields(error), **fields}
+    LiveSession.objects.filter(pk=session.pk).update(updated_at=timezone.now(), **fields)
+    for name, value in fields.items():
+        setattr(session, name, value)
 
 
 def poll_delay(session: LiveSession, now) -> timedelta:
@@ -198,23 +253,16 @@ def live_session_sync(*, session_id: int, source: str = Source.POLL) -> LiveSess
     if not session.is_active or live_session_expire(session=session):
         return session
     now = timezone.now()
-
-    def status(access_token):
-        return kuaishou.get_live_status(
-            kuaishou_app(), access_token=access_token, live_stream_name=session.live_stream_name
-        )
-
     try:
-        live = tokens.call_with_fresh_token(session.owner, status)
-    except tokens.ReconnectRequired:
+        live = _call_for(session.owner, kuaishou.get_live_status, live_stream_name=session.live_stream_name)
+    except ReconnectRequired as exc:
         # No more calls for this person until they reconnect; look again later.
-        LiveSession.objects.filter(pk=session.pk).update(
-            last_error_code=200102, last_error_message=str(RECONNECT)[:300], next_poll_at=now + timedelta(minutes=5)
-        )
+        _record_problem(session, exc, next_poll_at=now + timedelta(minutes=5))
         return session
-    except kuaishou.KuaishouError as exc:
-        pause = upstream_budget.backoff_trigger() if exc.result == 400002 else 0
-        _record_error(session, exc)
+    except GoLiveError as exc:
+        rate_limited = exc.upstream_code == kuaishou.Result.RATE_LIMITED
+        pause = upstream_budget.backoff_trigger() if rate_limited else 0
+        _record_problem(session, exc)
         LiveSession.objects.filter(pk=session.pk, status=session.status).update(
             next_poll_at=now + max(poll_delay(session, now), timedelta(seconds=pause))
         )
@@ -225,7 +273,8 @@ def live_session_sync(*, session_id: int, source: str = Source.POLL) -> LiveSess
 
 
 def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
-    common = {"status_message": live.status_message[:300], "last_error_code": None, "last_error_message": ""}
+    common = {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
+              "last_error_message": ""}
     if live.status == kuaishou.LiveState.LIVING and session.status == Status.READY:
         session.status_message = common["status_message"]
         _transition(session, to=Status.LIVING, source=source, went_live_at=now, **common,
@@ -234,6 +283,9 @@ def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
         _transition(session, to=Status.ENDED, source=source, ended_at=now, ended_by=LiveSession.EndedBy.KUAISHOU,
                     next_poll_at=None, **common)
     else:
+        if live.status is None:
+            # Unknown this time (the client logged Kuaishou's words): keep everything, look again.
+            common = {}
         LiveSession.objects.filter(pk=session.pk, status=session.status).update(
             next_poll_at=now + poll_delay(session, now), updated_at=now, **common
         )
@@ -246,7 +298,7 @@ def polls_claim(*, now=None) -> list[int]:
         live_session_expire(session=session)
     # A request whose process died mid-call (a deploy, a crash) must not stay "requesting" for ever.
     for session in LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - REQUEST_ABANDONED_AFTER):
-        _fail(session, source=Source.POLL, code=None, message=upstream_message(None))
+        _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
     if upstream_budget.backoff_remaining() > 0:
         return []
     # Take what falls due before the next tick too: a poll is then at most one tick early,

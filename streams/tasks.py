@@ -2,7 +2,6 @@ import logging
 
 from celery import shared_task
 
-import kuaishou
 from streams import services
 
 logger = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ def poll_live_session(session_id):
     """Apply Kuaishou's view of one live; idempotent, so a redelivered task is harmless."""
     try:
         services.live_session_sync(session_id=session_id)
-    except kuaishou.KuaishouError as exc:
+    except services.GoLiveError as exc:
         # Already recorded on the session, and its next poll is scheduled: nothing to retry here.
         logger.info("Status poll of session %s failed: %s", session_id, exc)
     except services.LiveSession.DoesNotExist:

@@ -20,6 +20,11 @@ def _own_session(request, pk):
 @login_required
 def live_new(request):
     previous = None
+    try:
+        # The cheap checks first: nobody's cover is decoded for a live that cannot start.
+        services.ensure_can_go_live(request.user)
+    except services.GoLiveError as exc:
+        return render(request, "streams/cannot_go_live.html", {"reason": exc}, status=403 if request.method == "POST" else 200)
     if request.method == "POST":
         form = GoLiveForm(request.POST, request.FILES, owner=request.user)
         if form.is_valid():

@@ -9,10 +9,19 @@ from accounts.models import KuaishouCredential
 
 
 @pytest.fixture
-def kuaishou(settings, sandbox):
-    """Point kslive at a freshly reset sandbox; return the sandbox."""
+def kuaishou_documented(settings, sandbox):
+    """Point kslive at a freshly reset sandbox in its default (documented) shape, for tests
+    that choose the shape themselves; return the sandbox."""
     settings.KUAISHOU_OPEN_BASE = sandbox.url("")
+    sandbox.reply_shape = "documented"
     return sandbox
+
+
+@pytest.fixture
+def kuaishou(settings, sandbox_any_shape):
+    """Point kslive at a freshly reset sandbox, once per reply shape; return the sandbox."""
+    settings.KUAISHOU_OPEN_BASE = sandbox_any_shape.url("")
+    return sandbox_any_shape
 
 
 def make_credential(username="owner", *, name="小明", expires_in=3600, scopes=("user_info", "user_video_live"), **fields):
@@ -42,11 +51,11 @@ def connect(kuaishou, db):
     """Return a function that connects a new person through the sandbox and returns their credential."""
     import kuaishou as client
     from accounts import services
-    from kslive_site.upstream import kuaishou_app
+    from kuaishou_app.calls import app_credentials
 
     def connect_person(username="owner", demo_user="xiaoming"):
         code = kuaishou.authorize(user=demo_user)
-        grant = client.exchange_code(kuaishou_app(), code=code)
+        grant = client.exchange_code(app_credentials(), code=code)
         user = get_user_model().objects.create(username=username, first_name=demo_user)
         account = SocialAccount.objects.create(user=user, provider="kuaishou", uid=grant.open_id)
         return services.credential_store_login(account=account, grant=grant)

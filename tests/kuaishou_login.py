@@ -17,9 +17,9 @@ def consent(authorize_url: str, *, user: str = "xiaoming", action: str = "allow"
     return page.headers["Location"]
 
 
-def start_login(client) -> str:
+def start_login(client, **headers) -> str:
     """Press "Log in with Kuaishou"; return the consent page URL we were sent to."""
-    response = client.post(reverse("kuaishou_login"))
+    response = client.post(reverse("kuaishou_login"), headers=headers)
     assert response.status_code == 302, response.content[:500]
     return response["Location"]
 

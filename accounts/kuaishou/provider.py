@@ -2,6 +2,7 @@ from allauth.socialaccount.providers.base import ProviderAccount
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 from django.conf import settings
 
+import kuaishou
 from accounts.kuaishou.views import KuaishouOAuth2Adapter
 
 PROFILE_FIELDS = ("name", "sex", "fans", "follows", "avatar_url", "big_avatar_url", "city")
@@ -25,9 +26,15 @@ class KuaishouProvider(OAuth2Provider):
     def get_default_scope(self):
         return list(settings.KUAISHOU_SCOPES)
 
-    def get_auth_params(self):
-        # `ua=pc` asks for the desktop consent page (the default, h5, is for phones).
-        return {"ua": "pc", **super().get_auth_params()}
+    def get_auth_params_from_request(self, request, action):
+        # Phones and tablets get Kuaishou's h5 consent page, desktops the pc one (a QR code
+        # to scan with the Kuaishou app: no use on the phone that has the app).
+        ua = kuaishou.consent_page_for(
+            request.headers.get("User-Agent", ""),
+            mobile_hint=request.headers.get("Sec-CH-UA-Mobile", ""),
+            touch_mac=request.POST.get("touch") == "1",
+        )
+        return {**super().get_auth_params_from_request(request, action), "ua": ua}
 
     def extract_uid(self, data):
         return str(data["open_id"])

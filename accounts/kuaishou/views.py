@@ -1,6 +1,7 @@
 import dataclasses
+import logging
 
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
     OAuth2CallbackView,
@@ -8,15 +9,19 @@ from allauth.socialaccount.providers.oauth2.views import (
 )
 from django.conf import settings
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 import kuaishou
-from accounts.kuaishou.client import KuaishouOAuth2Client
-from kslive_site.upstream import kuaishou_app
+from accounts.kuaishou.client import KuaishouOAuth2Client, LoginProblem
+from kuaishou_app import status
+from kuaishou_app.calls import call
+from kuaishou_app.models import AppStatus
 
-# A person who cancels on Kuaishou's consent page comes back with an error
-# parameter or with nothing at all; "invalid_scope" also covers a cancel.
+logger = logging.getLogger(__name__)
+
+# A person who cancels on Kuaishou's consent page comes back with an error parameter or
+# with nothing at all; the reference files a cancel under invalid_scope too.
 CANCEL_ERRORS = {"access_denied", "invalid_scope"}
-SCOPE_NOT_GRANTED = 100200106
 
 
 class KuaishouOAuth2Adapter(OAuth2Adapter):
@@ -24,13 +29,6 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
     client_class = KuaishouOAuth2Client
     access_token_method = "GET"  # nosec: Kuaishou's exchange is a GET
     scope_delimiter = ","
-
-    def __init__(self, request):
-        if "code" not in request.GET and request.GET.get("error", "") in CANCEL_ERRORS | {""}:
-            get = request.GET.copy()
-            get["error"] = self.login_cancelled_error
-            object.__setattr__(request, "GET", get)
-        super().__init__(request)
 
     @property
     def authorize_url(self):
@@ -48,25 +46,42 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
 
     def complete_login(self, request, app, token, **kwargs):
         try:
-            profile = kuaishou.get_user_info(kuaishou_app(), access_token=token.token)
+            profile = call(kuaishou.get_user_info, access_token=token.token)
         except kuaishou.ApiError as exc:
-            if exc.result != SCOPE_NOT_GRANTED:
-                raise OAuth2Error(f"Kuaishou did not return the profile: {exc}") from exc
+            if exc.result != kuaishou.Result.INVALID_SCOPE:
+                raise LoginProblem.from_error(exc) from exc
             # The person unticked the profile scope: log them in under their open_id alone.
             profile = kuaishou.UserProfile()
         except kuaishou.KuaishouError as exc:
-            raise OAuth2Error(f"Kuaishou did not return the profile: {exc}") from exc
+            raise LoginProblem.from_error(exc) from exc
         data = {"open_id": token.kuaishou_grant.open_id, **dataclasses.asdict(profile)}
         return self.get_provider().sociallogin_from_response(request, data)
 
 
 class KuaishouCallbackView(OAuth2CallbackView):
     def dispatch(self, request, *args, **kwargs):
-        if not request.GET.keys() & {"code", "state"}:
-            # No code and no state, at most an error: the person cancelled. (The
-            # adapter has already turned "nothing at all" into a cancel error.)
+        if request.GET.get("code"):
+            return super().dispatch(request, *args, **kwargs)
+        # No code: a cancel, or Kuaishou sending the browser back with an error. An empty
+        # `code=` is no code at all and never reaches Kuaishou.
+        error = request.GET.get("error", "")
+        if error in CANCEL_ERRORS or not (error or "code" in request.GET):
             return redirect("socialaccount_login_cancelled")
-        return super().dispatch(request, *args, **kwargs)
+        return render_authentication_error(
+            request, self.adapter.get_provider(), exception=_consent_problem(error, request.GET.get("error_description", ""))
+        )
+
+
+def _consent_problem(error: str, description: str) -> LoginProblem:
+    """Return what to tell the person when the consent page sent them back with `error`."""
+    result = kuaishou.result_for_oauth_error(error)
+    if result is None:
+        return LoginProblem(f"Kuaishou sent the browser back without a code (error {error!r})",
+                            _("The login link was invalid or incomplete. Please start again."))
+    problem = kuaishou.ApiError(description or None, result=result, error=error)
+    if problem.blame is kuaishou.Blame.OPERATOR:
+        status.app_rejected(family=AppStatus.Family.OAUTH, error=problem)
+    return LoginProblem.from_error(problem)
 
 
 oauth2_login = OAuth2LoginView.adapter_view(KuaishouOAuth2Adapter)

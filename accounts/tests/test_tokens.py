@@ -8,7 +8,7 @@ import kuaishou as client
 from accounts import tasks, tokens
 from accounts.models import KuaishouCredential
 from kslive_site.celery import app as celery_app
-from kslive_site.upstream import kuaishou_app
+from kuaishou_app.calls import app_credentials
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +61,25 @@ def test_the_rotated_refresh_token_is_stored(connect, kuaishou):
     credential.refresh_from_db()
     assert credential.refresh_token != old_refresh_token
     with pytest.raises(client.ApiError) as refused:
-        client.refresh_access_token(kuaishou_app(), refresh_token=old_refresh_token)
+        client.refresh_access_token(app_credentials(), refresh_token=old_refresh_token)
     assert refused.value.result == 100200105
-    assert client.refresh_access_token(kuaishou_app(), refresh_token=credential.refresh_token).access_token
+    assert client.refresh_access_token(app_credentials(), refresh_token=credential.refresh_token).access_token
+
+
+def test_a_refresh_reply_without_open_id_or_scopes_keeps_what_the_login_said(connect, kuaishou):
+    credential = connect()
+    open_id, scopes = credential.open_id, list(credential.scopes)
+    expire_soon(credential)
+
+    tokens.get_fresh_access_token(credential.account.user)
+
+    credential.refresh_from_db()
+    assert (credential.open_id, credential.scopes) == (open_id, scopes)
+    assert credential.can_go_live
+    if kuaishou.reply_shape == "documented":
+        assert credential.refresh_token_expires_at is None
+    else:
+        assert credential.refresh_token_expires_at > timezone.now() + timezone.timedelta(days=179)
 
 
 @pytest.mark.django_db(transaction=True)

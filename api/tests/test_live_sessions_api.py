@@ -279,9 +279,38 @@ def test_a_person_who_must_reconnect_gets_403_with_no_upstream_call(api, kuaisho
 
     assert response.status_code == 403
     assert error_of(response)["code"] == "reconnect_required"
+    # "Must reconnect" is our state, not something Kuaishou said this time.
+    assert error_of(response)["upstream_code"] is None
     assert "请重新连接快手" in error_of(response)["message"]
     assert LiveSession.objects.count() == 0
     assert kuaishou.requests(endpoint="pushUrls") == []
+
+
+def test_without_the_live_scope_the_api_says_so_before_reading_the_cover(api, kuaishou, monkeypatch):
+    KuaishouCredential.objects.update(scopes=["user_base", "user_info"])
+    import streams.forms
+
+    monkeypatch.setattr(streams.forms, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
+
+    response = api.go_live()
+
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "live_scope_required"
+    assert error_of(response)["upstream_code"] is None
+    assert "user_video_live" in error_of(response)["message"]
+    assert LiveSession.objects.count() == 0
+    assert kuaishou.requests(endpoint="pushUrls") == []
+
+
+def test_our_app_rejected_by_kuaishou_is_502_and_flags_nobody(api, kuaishou):
+    kuaishou.app(suspended=True)
+
+    response = api.go_live()
+
+    assert response.status_code == 502
+    assert (error_of(response)["code"], error_of(response)["upstream_code"]) == ("upstream_misconfigured", 200100)
+    assert "不是你的问题" in error_of(response)["message"]
+    assert not KuaishouCredential.objects.get().needs_reconnect
 
 
 def test_a_token_kuaishou_keeps_refusing_is_403_reconnect_required(api, kuaishou):

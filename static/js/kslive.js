@@ -132,6 +132,14 @@
     });
   }
 
+  // iPadOS Safari calls itself a Mac: a touch screen on a "Mac" asks for Kuaishou's phone
+  // consent page, which the server cannot tell from the User-Agent alone.
+  function touchMac() {
+    var touch = navigator.maxTouchPoints > 1 && /Macintosh/.test(navigator.userAgent);
+    document.querySelectorAll("[data-touch-mac]").forEach(function (input) { input.value = touch ? "1" : ""; });
+  }
+
+  touchMac();
   counters();
   coverPreview();
   singleSubmit();

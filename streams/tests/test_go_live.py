@@ -122,7 +122,7 @@ def test_a_person_who_must_reconnect_gets_no_session_and_no_upstream_call(go_liv
 
     response = go_live()
 
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "请重新连接快手" in response.content.decode()
     assert LiveSession.objects.count() == 0
     assert kuaishou.requests(endpoint="pushUrls") == []
@@ -180,3 +180,39 @@ def test_every_status_change_is_recorded(ready_session, kuaishou, signed_in):
         ("ready", "living", "poll"),
         ("living", "ended", "web"),
     ]
+
+
+def test_without_the_live_scope_the_form_says_so_and_offers_to_grant_it(signed_in, person):
+    person.socialaccount_set.get().kuaishou_credential.__class__.objects.update(scopes=["user_base", "user_info"])
+
+    page = signed_in.get("/live/new/").content.decode()
+
+    assert "你没有授权 kslive 代你开播" in page
+    assert "重新用快手登录" in page
+    assert 'name="cover"' not in page
+
+
+def test_without_the_live_scope_a_submit_decodes_nothing_and_calls_nobody(go_live, person, kuaishou, monkeypatch):
+    person.socialaccount_set.get().kuaishou_credential.__class__.objects.update(scopes=["user_info"])
+    import streams.forms
+
+    monkeypatch.setattr(streams.forms, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
+
+    response = go_live()
+
+    assert response.status_code == 403
+    assert LiveSession.objects.count() == 0
+    assert kuaishou.requests(endpoint="pushUrls") == kuaishou.requests(endpoint="refresh_token") == []
+
+
+def test_an_operator_fault_fails_the_session_saying_it_is_not_the_persons_fault(go_live, kuaishou, signed_in):
+    kuaishou.app(suspended=True)
+
+    go_live()
+
+    session = LiveSession.objects.get()
+    assert session.status == Status.FAILED
+    assert (session.problem, session.last_error_code) == ("app_rejected", 200100)
+    page = signed_in.get(f"/live/{session.pk}/").content.decode()
+    assert "这不是你的问题" in page
+    assert not session.owner.socialaccount_set.get().kuaishou_credential.needs_reconnect

@@ -146,7 +146,8 @@ def test_a_rejected_token_during_polls_refreshes_once_then_asks_to_reconnect(rea
     assert KuaishouCredential.objects.get().needs_reconnect
     assert len(kuaishou.requests(endpoint="refresh_token")) == 1
     assert status_calls(kuaishou) == 2
-    assert ready_session.last_error_code == 200102
+    # The second poll made no call: "must reconnect" is ours, so no Kuaishou code is recorded.
+    assert (ready_session.problem, ready_session.last_error_code) == ("reconnect", None)
     assert ready_session.status == Status.READY
 
 
@@ -185,3 +186,35 @@ def test_a_request_abandoned_mid_call_ends_failed_instead_of_hanging(person):
     session.refresh_from_db()
     assert session.status == Status.FAILED
     assert session.last_error_code is None
+
+
+def test_the_documents_status_reply_with_its_garbled_name_key_still_moves_the_session(ready_session, kuaishou):
+    # The sandbox's documented shape garbles the name key exactly as the document's example does.
+    kuaishou.publish(ready_session.live_stream_name)
+
+    poll(ready_session)
+
+    assert ready_session.status == Status.LIVING
+
+
+@pytest.mark.parametrize("raw", ["", "PAUSED", None])
+def test_an_empty_or_unknown_status_changes_nothing_and_polls_again(ready_session, kuaishou, raw):
+    kuaishou.fault("status", body={"result": 0, "content": {"status": raw, "statusMsg": ""}, "hostName": "h1"})
+    before = ready_session.next_poll_at
+
+    poll(ready_session)
+
+    assert ready_session.status == Status.READY
+    assert ready_session.problem == ""
+    assert ready_session.next_poll_at > before
+    assert ready_session.events.count() == 2
+
+
+def test_an_operator_fault_during_polls_flags_nobody(ready_session, kuaishou):
+    kuaishou.app(suspended=True)
+
+    poll(ready_session)
+
+    assert ready_session.status == Status.READY
+    assert ready_session.problem == "app_rejected"
+    assert not KuaishouCredential.objects.get().needs_reconnect

@@ -147,7 +147,7 @@ def test_a_refused_stop_keeps_the_live_and_says_why(code, ready_session, kuaisho
 def test_a_refused_status_poll_is_recorded_and_the_session_stays_active(code, ready_session, kuaishou):
     kuaishou.fault("status", result=code)
 
-    with pytest.raises(Exception):
+    with pytest.raises(services.GoLiveError):
         services.live_session_sync(session_id=ready_session.pk)
 
     ready_session.refresh_from_db()
