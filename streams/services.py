@@ -187,6 +187,9 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
     # each change once, and the loser re-reads instead of overwriting.
     old = session.status
     fields["updated_at"] = timezone.now()
+    if to in LiveSession.FINAL:
+        # A push URL is a password that can no longer start anything: keep it no longer.
+        fields["push_url"] = ""
     changed = LiveSession.objects.filter(pk=session.pk, status=old).update(status=to, **fields)
     if not changed:
         session.refresh_from_db()

@@ -216,3 +216,20 @@ def test_an_operator_fault_fails_the_session_saying_it_is_not_the_persons_fault(
     page = signed_in.get(f"/live/{session.pk}/").content.decode()
     assert "这不是你的问题" in page
     assert not session.owner.socialaccount_set.get().kuaishou_credential.needs_reconnect
+
+
+@pytest.mark.parametrize("end", ["stop", "expire", "fail"])
+def test_a_session_that_is_over_keeps_no_push_url(end, ready_session, signed_in, kuaishou):
+    if end == "stop":
+        signed_in.post(f"/live/{ready_session.pk}/stop/")
+    elif end == "expire":
+        LiveSession.objects.filter(pk=ready_session.pk).update(expires_at=timezone.now())
+        ready_session.refresh_from_db()
+        services.live_session_expire(session=ready_session)
+    else:
+        services._transition(ready_session, to=Status.FAILED, source="admin")
+
+    ready_session.refresh_from_db()
+    assert ready_session.is_final
+    assert ready_session.push_url == ""
+    assert "sign=" not in signed_in.get(f"/live/{ready_session.pk}/?reveal=1").content.decode()
