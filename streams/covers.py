@@ -24,10 +24,11 @@ MAX_PIXELS = 50_000_000
 MAX_FORMAT_PIXELS = {"PNG": 24_000_000, "WEBP": 5_000_000}
 # JPEG decodes at 1/2, 1/4 or 1/8 scale ("draft"); past this many decoded pixels (a wide
 # panorama to crop), a coarser scale and a slightly upscaled cover rather than a refusal.
-MAX_JPEG_DECODED_PIXELS = 8_000_000
+MAX_JPEG_DECODED_PIXELS = 12_000_000
 # A JPEG in several scans (progressive) makes libjpeg hold every coefficient of the full
-# picture, 2 bytes a sample, whatever the scale.
+# picture, 2 bytes a sample, whatever the scale; so it decodes fewer pixels.
 MAX_JPEG_COEFFICIENT_BYTES = 80 * 1024 * 1024
+MAX_PROGRESSIVE_JPEG_DECODED_PIXELS = 8_000_000
 # Conversion works on bands of about this many pixels, so that no full-size copy is made.
 BAND_PIXELS = 1_000_000
 
@@ -77,11 +78,11 @@ def _decode(data: bytes, fit: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=DECODERS) as image:
-                _check_pixels(image, data)
+                limit = min(MAX_PIXELS, MAX_FORMAT_PIXELS.get(image.format, MAX_PIXELS))
+                if image.width * image.height > limit:
+                    raise _too_many_pixels(limit)
                 if image.format in ("JPEG", "MPO"):
-                    # A JPEG's EXIF comes before its pixels (a PNG's may not: asking loads it).
-                    scale = _jpeg_scale(image.size, _turned(image), fit)
-                    image.draft("RGB", (max(1, image.width // scale), max(1, image.height // scale)))
+                    _draft(image, data, fit)
                 image.load()
                 return _shrink(image, *_region(image.size, _turned(image), fit))
     except CoverError:
@@ -112,18 +113,21 @@ def _too_many_pixels(limit: float) -> CoverError:
     )
 
 
-def _check_pixels(image: ImageFile.ImageFile, data: bytes) -> None:
-    """Refuse, from the header alone, a picture whose decoding would take too much memory."""
-    pixels = image.width * image.height
-    limit = min(MAX_PIXELS, MAX_FORMAT_PIXELS.get(image.format, MAX_PIXELS))
-    if pixels > limit:
-        raise _too_many_pixels(limit)
-    if image.format in ("JPEG", "MPO") and _in_several_scans(image, data):
+def _draft(image: ImageFile.ImageFile, data: bytes, fit: str) -> None:
+    """Have libjpeg decode the JPEG at the scale the cover needs, or refuse it from its header."""
+    most = MAX_JPEG_DECODED_PIXELS
+    if _in_several_scans(image, data):
         # Each component holds 2 bytes a sample; subsampled ones have fewer samples.
         full = max(h for _, h, _, _ in image.layer) * max(v for _, _, v, _ in image.layer)
         bytes_per_pixel = 2 * sum(h * v for _, h, v, _ in image.layer) / full
-        if pixels * bytes_per_pixel > MAX_JPEG_COEFFICIENT_BYTES:
+        if image.width * image.height * bytes_per_pixel > MAX_JPEG_COEFFICIENT_BYTES:
             raise _too_many_pixels(MAX_JPEG_COEFFICIENT_BYTES / bytes_per_pixel)
+        most = MAX_PROGRESSIVE_JPEG_DECODED_PIXELS
+    # A JPEG's EXIF comes before its pixels (a PNG's may not: asking for it loads them).
+    scale = next(scale for scale in (8, 4, 2, 1) if scale <= _region(image.size, _turned(image), fit)[1])
+    while scale < 8 and math.ceil(image.width / scale) * math.ceil(image.height / scale) > most:
+        scale *= 2
+    image.draft("RGB", (max(1, image.width // scale), max(1, image.height // scale)))
 
 
 def _in_several_scans(image: ImageFile.ImageFile, data: bytes) -> bool:
@@ -140,15 +144,6 @@ def _in_several_scans(image: ImageFile.ImageFile, data: bytes) -> bool:
         else:
             at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
     return True
-
-
-def _jpeg_scale(size: tuple[int, int], turned: bool, fit: str) -> int:
-    """Return the draft scale: the smallest picture that still fills (crop) or fits (pad) the cover."""
-    shrink = _region(size, turned, fit)[1]
-    scale = next(scale for scale in (8, 4, 2, 1) if scale <= shrink)
-    while scale < 8 and math.ceil(size[0] / scale) * math.ceil(size[1] / scale) > MAX_JPEG_DECODED_PIXELS:
-        scale *= 2
-    return scale
 
 
 def _region(size: tuple[int, int], turned: bool, fit: str) -> tuple[tuple[int, int, int, int], int]:

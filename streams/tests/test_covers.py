@@ -229,12 +229,16 @@ def test_a_big_jpeg_is_decoded_in_draft_mode(drafts, size, orientation, fit, dec
     assert cover.size == (720, 1280)
 
 
-def test_a_wide_panorama_is_decoded_at_a_coarser_scale_rather_than_refused(monkeypatch, drafts):
-    monkeypatch.setattr(covers, "MAX_JPEG_DECODED_PIXELS", 900_000)
+@pytest.mark.parametrize("progressive, decoded", [(False, (2000, 500)), (True, (1000, 250))])
+def test_a_wide_panorama_is_decoded_at_a_coarser_scale_rather_than_refused(monkeypatch, drafts, progressive, decoded):
+    """Full size would decode 4 MP; a progressive JPEG, which also holds its coefficients, decodes fewer."""
+    monkeypatch.setattr(covers, "MAX_JPEG_DECODED_PIXELS", 1_200_000)
+    monkeypatch.setattr(covers, "MAX_PROGRESSIVE_JPEG_DECODED_PIXELS", 600_000)
+    panorama = saved(Image.new("RGB", (4000, 1000), (9, 99, 9)), "JPEG", progressive=progressive)
 
-    cover = opened(make_cover(saved(Image.new("RGB", (4000, 1000), (9, 99, 9)), "JPEG")))
+    cover = opened(make_cover(panorama))
 
-    assert drafts == [(1000, 250)]  # full size or 1/2 would decode more than the cap
+    assert drafts == [decoded]
     assert cover.size == (720, 1280)
 
 
