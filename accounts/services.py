@@ -62,6 +62,28 @@ def credential_store_refresh(*, credential: KuaishouCredential, grant: kuaishou.
     logger.info("Refreshed Kuaishou tokens for credential %s", credential.pk)
 
 
+def credential_store_late_refresh(*, credential_id: int, refresh_token: str, grant: kuaishou.TokenGrant) -> bool:
+    """Keep tokens from a refresh that answered after its request gave up; return whether kept.
+
+    Kept only if the credential still holds the refresh token that was traded: otherwise a
+    later refresh has already moved on. A "must reconnect" set meanwhile because the traded
+    token was refused is lifted: these tokens prove the access still stands.
+    """
+    with transaction.atomic():
+        # Row lock, as for every refresh: the stored refresh token is what decides.
+        credential = KuaishouCredential.objects.select_for_update().filter(pk=credential_id).first()
+        if credential is None or credential.refresh_token != refresh_token:
+            logger.info("Late Kuaishou tokens for credential %s dropped: refreshed again meanwhile", credential_id)
+            return False
+        credential.needs_reconnect, credential.reconnect_reason = False, ""
+        fields = _token_fields(grant)
+        for name, value in fields.items():
+            setattr(credential, name, value)
+        credential.save(update_fields=[*fields, "needs_reconnect", "reconnect_reason", "updated_at"])
+    logger.info("Kept late Kuaishou tokens for credential %s", credential_id)
+    return True
+
+
 def credential_require_reconnect(*, credential: KuaishouCredential, reason: str) -> None:
     """Stop calling Kuaishou for this person until they log in with Kuaishou again."""
     KuaishouCredential.objects.filter(pk=credential.pk).update(

@@ -1,17 +1,20 @@
 """The one way to get a Kuaishou access token for a person."""
 
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from accounts import services
 from accounts.models import KuaishouCredential
-from kuaishou_app.calls import call
+from kuaishou_app.calls import StillWaiting, call
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +46,7 @@ def credential_for(user) -> KuaishouCredential:
         raise NotConnected("No Kuaishou account is connected.") from None
 
 
+@sensitive_variables()
 def get_fresh_access_token(user, *, rejected: str | None = None) -> str:
     """Return the person's access token, refreshed first when it expires soon.
 
@@ -67,6 +71,7 @@ def refresh_now(credential_id: int) -> None:
     _refresh(credential_id, margin=0, force=True)
 
 
+@sensitive_variables()
 def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, force: bool = False) -> str:
     # A row lock (on SQLite, the IMMEDIATE transaction's write lock) serialises
     # refreshes: Kuaishou rotates the refresh token, so two concurrent refreshes
@@ -85,7 +90,19 @@ def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, fo
             refused = "the Kuaishou authorization expired"
         else:
             try:
-                grant = call(kuaishou.refresh_access_token, refresh_token=credential.refresh_token)
+                grant = call(
+                    kuaishou.refresh_access_token,
+                    refresh_token=credential.refresh_token,
+                    # Kuaishou may rotate the refresh token: tokens that come late are still kept.
+                    on_late=functools.partial(_refresh_late, credential_id=credential.pk,
+                                              refresh_token=credential.refresh_token),
+                )
+            except StillWaiting:
+                logger.warning("Kuaishou is slow to refresh credential %s; its tokens are kept when they come",
+                               credential_id)
+                if rejected is None and not force and not credential.expires_within(0):
+                    return credential.access_token
+                failure = kuaishou.TransportError("Kuaishou did not renew the token within the request's time")
             except kuaishou.KuaishouError as exc:
                 if exc.blame is kuaishou.Blame.PERSON:
                     refused, refused_code = f"Kuaishou refused the token refresh: {exc}", exc.result
@@ -109,6 +126,17 @@ def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, fo
     raise ReconnectRequired(refused, upstream_code=refused_code)
 
 
+@sensitive_variables()
+def _refresh_late(future: Future, *, credential_id: int, refresh_token: str) -> None:
+    """Keep tokens from a refresh that answered after its request stopped waiting."""
+    try:
+        grant = future.result()
+    except kuaishou.KuaishouError:
+        return  # the next refresh meets the same answer, in time
+    services.credential_store_late_refresh(credential_id=credential_id, refresh_token=refresh_token, grant=grant)
+
+
+@sensitive_variables()
 def call_with_fresh_token(user, call: Callable[[str], T]) -> T:
     """Run `call(access_token)`; when Kuaishou rejects the token, refresh once and retry.
 

@@ -77,13 +77,6 @@ class Problem(exceptions.APIException):
 IDEMPOTENCY_KEY_INVALID = _("The Idempotency-Key must be 1 to 64 printable ASCII characters.")
 
 
-def in_progress() -> Problem:
-    return Problem(
-        status_code=status.HTTP_409_CONFLICT, code="in_progress", retry_after=1,
-        message=_("A request with this Idempotency-Key is still being processed. Please retry in a moment."),
-    )
-
-
 def not_found() -> Problem:
     return Problem(status_code=404, code="not_found", message=_("There is no such live session."))
 

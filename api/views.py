@@ -4,7 +4,7 @@ import uuid
 
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -27,6 +27,7 @@ from streams.models import LiveSession, LiveSessionEvent
 
 Status = LiveSession.Status
 MAX_ID = 2**63 - 1
+STILL_REQUESTING_RETRY_AFTER = 2
 SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The live session's id.")
 NOT_FOUND = {404: error("No such session, or it belongs to someone else (`not_found`).")}
 UPSTREAM_ERRORS = {
@@ -108,8 +109,11 @@ class LiveSessionsView(DeviceApiView):
         description=(
             "Send the cover and options as multipart/form-data. Kuaishou is asked once per "
             "`Idempotency-Key`: repeating a request with the same key returns the same session "
-            "(a retry after a timeout never burns a second push URL). When Kuaishou refuses, the "
-            "session is kept with status `failed` and the error names it in `session_id`."
+            "(a retry after a timeout never burns a second push URL). When Kuaishou is slow, the "
+            "answer is `202` with the session still `requesting`: read it, or repeat the request "
+            "with the same key, until it is `ready` (the push URL is kept when it comes). When "
+            "Kuaishou refuses, the session is kept with status `failed` and the error names it in "
+            "`session_id`."
         ),
         request={"multipart/form-data": LiveSessionCreateSerializer},
         parameters=[
@@ -119,8 +123,9 @@ class LiveSessionsView(DeviceApiView):
         ],
         responses={
             201: LiveSessionSerializer,
+            202: OpenApiResponse(LiveSessionSerializer, description="Kuaishou is slow: the session is still "
+                                 "`requesting`; see `Location` and `Retry-After`."),
             400: error("A field is not valid (`invalid`, with `fields`)."),
-            409: error("A request with this Idempotency-Key is still being processed (`in_progress`)."),
             415: error("The body is not multipart/form-data (`unsupported_media_type`)."),
             422: error("Kuaishou refused to go live: `no_live_permission` (400006), `no_shop_live_permission` "
                        "(400008), `cover_rejected` (400014), `face_check_required` (400020, with "
@@ -152,10 +157,12 @@ class LiveSessionsView(DeviceApiView):
             raise errors.go_live_problem(exc) from None
         if session.status == Status.FAILED:
             raise errors.failed_session_problem(session)
+        headers = {"Location": reverse("api_live_session", args=[session.pk])}
         if session.status == Status.REQUESTING:
-            raise errors.in_progress()
-        location = reverse("api_live_session", args=[session.pk])
-        return Response(LiveSessionSerializer(session).data, status=201, headers={"Location": location})
+            # Kuaishou has not answered yet; the push URL is kept whenever it comes.
+            headers["Retry-After"] = str(STILL_REQUESTING_RETRY_AFTER)
+            return Response(LiveSessionSerializer(session).data, status=202, headers=headers)
+        return Response(LiveSessionSerializer(session).data, status=201, headers=headers)
 
 
 class LiveSessionView(DeviceApiView):

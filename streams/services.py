@@ -1,15 +1,18 @@
 """Going live: one service for the web pages, the device API and the status polls."""
 
+import functools
 import logging
+from concurrent.futures import Future
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from accounts import tokens
-from kuaishou_app.calls import call
+from kuaishou_app.calls import StillWaiting, call
 from streams import messages, upstream_budget
 from streams.models import PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
 
@@ -17,7 +20,6 @@ logger = logging.getLogger(__name__)
 Status = LiveSession.Status
 Source = LiveSessionEvent.Source
 Problem = LiveSession.Problem
-REQUEST_ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class GoLiveError(Exception):
@@ -81,8 +83,10 @@ def _error_for(exc: kuaishou.KuaishouError) -> GoLiveError:
     )
 
 
+@sensitive_variables()
 def _call_for(owner, endpoint, /, **arguments):
-    """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure."""
+    """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure
+    (and StillWaiting when an `on_late` call outlasts the request's deadline)."""
     try:
         return tokens.call_with_fresh_token(owner, lambda token: call(endpoint, access_token=token, **arguments))
     except tokens.ReconnectRequired as exc:
@@ -136,29 +140,71 @@ def live_session_start(
         push = _call_for(
             owner,
             kuaishou.get_push_url,
+            # A push URL that Kuaishou issues after the request gave up is still ours.
+            on_late=functools.partial(_push_url_late, session_id=session.pk, source=source),
             cover=cover,
             caption=caption,
             panoramic=panoramic,
             shop_live=shop_live,
             device_name=device_name,
         )
+    except StillWaiting:
+        logger.warning("Session %s: Kuaishou is slow to issue the push URL; it is stored when it comes", session.pk)
     except GoLiveError as exc:
         if isinstance(exc, KuaishouUnavailable) and exc.upstream_code is None:
             logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
         _fail(session, source=source, error=exc)
     else:
-        now = timezone.now()
-        _transition(
-            session,
-            to=Status.READY,
-            source=source,
-            live_stream_name=push.live_stream_name,
-            push_url=push.push_url,
-            issued_at=now,
-            expires_at=now + PUSH_URL_LIFETIME,
-            next_poll_at=now + timedelta(seconds=settings.KSLIVE_POLL_READY_FAST),
-        )
+        _ready(session, push, source=source)
     return session
+
+
+def _ready(session, push: kuaishou.PushUrl, *, source) -> bool:
+    now = timezone.now()
+    return _transition(
+        session,
+        to=Status.READY,
+        source=source,
+        live_stream_name=push.live_stream_name,
+        push_url=push.push_url,
+        issued_at=now,
+        expires_at=now + PUSH_URL_LIFETIME,
+        next_poll_at=now + timedelta(seconds=settings.KSLIVE_POLL_READY_FAST),
+    )
+
+
+@sensitive_variables()
+def _push_url_late(future: Future, *, session_id: int, source: str) -> None:
+    """Keep a push URL that Kuaishou issued after its request stopped waiting (a background thread)."""
+    session = LiveSession.objects.select_related("owner").filter(pk=session_id).first()
+    try:
+        push = future.result()
+    except kuaishou.KuaishouError as exc:
+        if session is not None and session.status == Status.REQUESTING:
+            _fail(session, source=source, error=_error_for(exc))
+        return
+    if session is not None and session.status == Status.REQUESTING and _ready(session, push, source=source):
+        logger.info("Session %s: the push URL came late and is stored", session_id)
+        return
+    # Nobody waits for it any more (the session was failed or deleted meanwhile), and a push URL
+    # no one can see must not stay usable: stop it, and say so where the operator looks.
+    logger.error("Session %s: Kuaishou issued stream %s after the session stopped waiting; stopping it",
+                 session_id, push.live_stream_name)
+    if session is not None:
+        try:
+            _call_for(session.owner, kuaishou.stop_push, live_stream_name=push.live_stream_name)
+        except GoLiveError as exc:
+            logger.error("Stream %s could not be stopped on Kuaishou: %s", push.live_stream_name, exc.message)
+
+
+def request_abandoned_after() -> timedelta:
+    """Return how old a session still waiting for its push URL must be to be given up on.
+
+    Past the request's deadline, the push URL call itself may run its full timeout; only a
+    process that died mid-call leaves a session waiting longer than that.
+    """
+    return timedelta(seconds=settings.KSLIVE_REQUEST_DEADLINE + settings.KUAISHOU_CONNECT_TIMEOUT
+                     + settings.KUAISHOU_TIMEOUT + 30)
 
 
 def _fail(session, *, source, error: GoLiveError) -> None:
@@ -300,7 +346,7 @@ def polls_claim(*, now=None) -> list[int]:
     for session in LiveSession.objects.filter(status=Status.READY, expires_at__lte=now):
         live_session_expire(session=session)
     # A request whose process died mid-call (a deploy, a crash) must not stay "requesting" for ever.
-    for session in LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - REQUEST_ABANDONED_AFTER):
+    for session in LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - request_abandoned_after()):
         _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
     if upstream_budget.backoff_remaining() > 0:
         return []

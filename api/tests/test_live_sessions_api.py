@@ -101,14 +101,15 @@ def test_without_an_idempotency_key_each_request_is_a_new_attempt(api, kuaishou)
     assert LiveSession.objects.count() == 2
 
 
-def test_a_key_still_being_processed_is_409_in_progress(api, person, kuaishou):
-    LiveSession.objects.create(owner=person, cover=b"x", idempotency_key="busy")
+def test_a_key_whose_session_still_waits_for_kuaishou_is_202_with_that_session(api, person, kuaishou):
+    waiting = LiveSession.objects.create(owner=person, cover=b"x", idempotency_key="busy")
 
     response = api.go_live(headers={"Idempotency-Key": "busy"})
 
-    assert response.status_code == 409
-    assert error_of(response)["code"] == "in_progress"
-    assert response["Retry-After"] == "1"
+    assert response.status_code == 202
+    assert (response.json()["id"], response.json()["status"]) == (waiting.pk, "requesting")
+    assert response["Location"] == f"/api/v1/live-sessions/{waiting.pk}"
+    assert response["Retry-After"] == "2"
     assert kuaishou.requests(endpoint="pushUrls") == []
 
 

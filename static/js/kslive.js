@@ -97,6 +97,8 @@
           var status = box.querySelector("[data-status]").dataset.status;
           document.body.dataset.liveStatus = status;
           if (status !== current) {
+            // Leaving "requesting" brings the push URL (or the reason there is none): show the page anew.
+            if (current === "requesting") window.location.reload();
             current = status;
             refreshSections();
           }
