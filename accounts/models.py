@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kslive_site.crypto import EncryptedTextField
+from confidential.fields import EncryptedTextField
 
 LIVE_SCOPE = "user_video_live"
 

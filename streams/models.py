@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kslive_site.crypto import EncryptedTextField
+from confidential.fields import EncryptedTextField
 from streams import messages
 
 PUSH_URL_LIFETIME = timedelta(days=2)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import kslive_site.crypto
+import confidential.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('cover', models.BinaryField(verbose_name='cover (JPEG sent to Kuaishou)')),
                 ('idempotency_key', models.CharField(max_length=64)),
                 ('live_stream_name', models.CharField(blank=True, db_index=True, max_length=128, verbose_name='stream name')),
-                ('push_url', kslive_site.crypto.EncryptedTextField(blank=True, verbose_name='push URL')),
+                ('push_url', confidential.fields.EncryptedTextField(blank=True, verbose_name='push URL')),
                 ('status', models.CharField(choices=[('requesting', 'Requesting a push URL'), ('ready', 'Ready: waiting for your stream'), ('living', 'Live'), ('ended', 'Ended'), ('failed', 'Failed'), ('expired', 'Expired unused')], db_index=True, default='requesting', max_length=16, verbose_name='status')),
                 ('status_message', models.CharField(blank=True, max_length=300, verbose_name="Kuaishou's status message")),
                 ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued')),
