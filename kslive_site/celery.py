@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import after_setup_logger
+from celery.signals import after_setup_logger, after_setup_task_logger, beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kslive_site.settings")
 
@@ -41,3 +41,23 @@ class QuietHeartbeat(logging.Filter):
 def quiet_heartbeat(logger, **kwargs):
     for handler in logger.handlers:
         handler.addFilter(QuietHeartbeat())
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def redact_secrets(logger, **kwargs):
+    """Celery replaces Django's log handlers with its own: give those the redaction filter too."""
+    from confidential.redaction import RedactSecrets
+
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+
+
+@worker_init.connect
+@beat_init.connect
+def refuse_bad_configuration(**kwargs):
+    """At start-up, not at the first task that needs it (kslive_site/checks.py)."""
+    from kslive_site.checks import refuse_bad_configuration
+
+    refuse_bad_configuration()

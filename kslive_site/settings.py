@@ -3,11 +3,23 @@
 import os
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
+
+from confidential.keys import validated as validated_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Every entry point (manage.py, gunicorn, celery) reads .env next to manage.py, as `make` does;
+# what the real environment says wins. KSLIVE_ENV_FILE names another file, or none when
+# empty (the test suite: a developer's .env must not change what tests see).
+ENV_FILE = os.environ.get("KSLIVE_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 
 def env(name, default=""):
@@ -43,9 +55,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Where people reach kslive; the OAuth callback URL is built from it, never from the request.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 INSTALLED_APPS = [
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "kslive_site",
+    "confidential",
     "kuaishou_app",
     "accounts",
     "accounts.kuaishou",
@@ -68,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,6 +93,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "kuaishou_app.middleware.RequestDeadlineMiddleware",
+    # Last: it answers a locked-out admin login itself.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kslive_site.urls"
@@ -117,6 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a password login from where too many have failed (the admin's).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -159,10 +180,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# WhiteNoise serves static files straight from the source folders; set STATIC_ROOT and
-# run collectstatic to serve compressed copies instead.
+# Development: WhiteNoise serves static files straight from the source folders. Production
+# sets STATIC_ROOT and runs collectstatic: compressed copies with a hash in their names,
+# which nginx (or WhiteNoise) lets browsers cache for good.
 STATIC_ROOT = env("STATIC_ROOT") or None
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
+if STATIC_ROOT:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Beat dispatches due live status polls this often (seconds).
 KSLIVE_POLL_TICK = float(env("KSLIVE_POLL_TICK", "1"))
@@ -220,7 +247,14 @@ KUAISHOU_BIZ_ID = env("KUAISHOU_BIZ_ID")
 KUAISHOU_OPEN_BASE = env("KUAISHOU_OPEN_BASE", "https://open.kuaishou.com")
 KUAISHOU_SCOPES = env_list("KUAISHOU_SCOPES", "user_info,user_video_live")
 KUAISHOU_STUDIO_URL = "https://liveopen.kuaishou.com/"
-KUAISHOU_TIMEOUT = float(env("KUAISHOU_TIMEOUT", "15"))
+# Seconds: to connect to Kuaishou, and to wait for one answer. A web request's calls to
+# Kuaishou together get KSLIVE_REQUEST_DEADLINE; a push URL or tokens that come later than
+# that are still kept (the call runs its full timeout in one of KUAISHOU_BACKGROUND_CALLS
+# threads). Keep WEB_TIMEOUT (deploy/gunicorn.conf.py) above the deadline.
+KUAISHOU_CONNECT_TIMEOUT = float(env("KUAISHOU_CONNECT_TIMEOUT", "5"))
+KUAISHOU_TIMEOUT = float(env("KUAISHOU_TIMEOUT", "30"))
+KSLIVE_REQUEST_DEADLINE = float(env("KSLIVE_REQUEST_DEADLINE", "15"))
+KUAISHOU_BACKGROUND_CALLS = int(env("KUAISHOU_BACKGROUND_CALLS", "8"))
 # Refresh an access token this long before it expires; the beat task renews every
 # token that expires within KUAISHOU_REFRESH_AHEAD, so idle people never lapse.
 KUAISHOU_REFRESH_MARGIN = int(env("KUAISHOU_REFRESH_MARGIN", "300"))
@@ -246,6 +280,7 @@ if not TOKEN_ENCRYPTION_KEYS and not DEBUG:
         "TOKEN_ENCRYPTION_KEYS is not set. Generate one with "
         "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
     )
+validated_keys(TOKEN_ENCRYPTION_KEYS)  # an unusable key stops every process at start-up
 
 if not DEBUG:
     _missing = [
@@ -255,19 +290,72 @@ if not DEBUG:
     ]
     if _missing:
         raise ImproperlyConfigured(f"{', '.join(_missing)} not set: kslive cannot reach Kuaishou.")
+# More checks of a production configuration run when a process starts (kslive_site/checks.py).
 
+# Security headers. Production answers over https only (SECURE_SSL_REDIRECT), for a year
+# (HSTS), with cookies that never travel in clear; /healthz stays reachable over plain http
+# from the host itself, for monitors that call gunicorn directly.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Only behind a proxy that sets it itself (deploy/nginx/kslive.conf overwrites it on every
+# request): trusted from anyone, any client could claim to be on https.
+if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content Security Policy (django-csp): our own scripts and styles only. QR codes are data:
+# images, the cover preview a blob:, avatars come from Kuaishou's CDN (or the sandbox); the
+# login form's redirect goes to Kuaishou.
+_kuaishou_origin = "{0.scheme}://{0.netloc}".format(urlsplit(KUAISHOU_OPEN_BASE))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", "https:", _kuaishou_origin],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, _kuaishou_origin],
+    }
+}
+
+# Admin logins: after 5 failures from one address for one username, that pair waits an hour.
+AXES_FAILURE_LIMIT = int(env("KSLIVE_ADMIN_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(env("KSLIVE_ADMIN_LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    # Behind our nginx every request comes from 127.0.0.1; the client is in X-Forwarded-For,
+    # appended by that one proxy.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Every line passes the redaction filter, at every level and from every library (urllib3
+# logs whole URLs at DEBUG, the development server logs query strings): tokens, codes, signs
+# and the app secret come out as ***.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "confidential.redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # axes says INFO on every successful login; its warnings (a lockout) still show.
+    "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Device API (api/): Bearer device tokens only, JSON only, the error envelope for every failure.

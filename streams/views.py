@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from kuaishou import PushUrl
@@ -59,6 +60,7 @@ def live_new(request):
 
 @login_required
 @never_cache
+@sensitive_variables("session", "push", "context")
 def live_detail(request, pk):
     session = _own_session(request, pk)
     revealed = request.GET.get("reveal") == "1" and session.is_active and bool(session.push_url)

@@ -7,6 +7,7 @@ all that, so this adapts it to allauth's OAuth2Client.
 
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from kuaishou_app.calls import app_credentials, call
@@ -45,6 +46,7 @@ class KuaishouOAuth2Client(OAuth2Client):
             ua=extra_params.get("ua", kuaishou.CONSENT_PHONE),
         )
 
+    @sensitive_variables()
     def get_access_token(self, code, pkce_code_verifier=None, extra_data=None):
         try:
             grant = call(kuaishou.exchange_code, code=code)

@@ -9,6 +9,7 @@ from allauth.socialaccount.providers.oauth2.views import (
 )
 from django.conf import settings
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 import kuaishou
@@ -29,6 +30,10 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
     client_class = KuaishouOAuth2Client
     access_token_method = "GET"  # nosec: Kuaishou's exchange is a GET
     scope_delimiter = ","
+
+    def get_callback_url(self, request, app):
+        # From the configured site, never from the request's Host header, which anyone can send.
+        return settings.SITE_URL + reverse(f"{self.provider_id}_callback")
 
     @property
     def authorize_url(self):

@@ -68,3 +68,30 @@ def test_database_url_selects_postgresql():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[2].endswith("postgresql")
+
+
+def test_every_command_reads_the_env_file_like_make_does(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nREDIS_URL=redis://127.0.0.1:6379/5\n")
+
+    result = load_settings(KSLIVE_ENV_FILE=str(env_file))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "redis://127.0.0.1:6379/5"
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nREDIS_URL=redis://127.0.0.1:6379/5\n")
+
+    result = load_settings(KSLIVE_ENV_FILE=str(env_file), REDIS_URL="redis://127.0.0.1:6379/7")
+
+    assert result.stdout.split()[0] == "redis://127.0.0.1:6379/7"
+
+
+def test_the_example_env_file_that_make_run_copies_is_a_working_development_setup():
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "KSLIVE_ENV_FILE": str(REPO / ".env.example")})
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -6,6 +6,7 @@ import os
 # ORM calls from a thread with a running loop; the tests are synchronous, so allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import copy  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
@@ -63,6 +64,13 @@ def site(live_server, sandbox, settings):
     # The sandbox only sends the browser back to localhost or 127.0.0.1.
     assert urlsplit(live_server.url).hostname in ("localhost", "127.0.0.1"), live_server.url
     settings.KUAISHOU_OPEN_BASE = sandbox.url("")
+    settings.SITE_URL = live_server.url
+    # The login redirect and the avatars come from this sandbox: the Content Security Policy,
+    # made from KUAISHOU_OPEN_BASE at start-up, follows it.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    for directive in ("form-action", "img-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive][:-1], sandbox.url("")]
+    settings.CONTENT_SECURITY_POLICY = policy
     # The live server speaks plain HTTP: secure cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

@@ -1,0 +1,60 @@
+"""A production configuration that would fail at first use, or leak, refuses to start.
+
+Run when a process starts (wsgi.py, the Celery worker and beat) and by `manage.py check
+--deploy`; settings.py itself refuses only what no process can start without.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+SANDBOX_DEMO_APP = ("kslive-demo", "kslive-demo-secret")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _plain_http_off_this_host(url: str) -> bool:
+    # Plain http only to this very host (a sandbox, a test): nothing crosses a network in clear.
+    parts = urlsplit(url)
+    return parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK)
+
+
+def configuration_problems() -> list[str]:
+    """Return what is wrong with a production (DEBUG off) configuration, one sentence each."""
+    if settings.DEBUG:
+        return []
+    problems = []
+    if not settings.SITE_URL:
+        problems.append("SITE_URL is not set: the OAuth callback is built from it (e.g. https://kslive.example.com).")
+    elif _plain_http_off_this_host(settings.SITE_URL):
+        problems.append(f"SITE_URL is {settings.SITE_URL!r}: people must reach kslive over https://.")
+    if not settings.ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS is not set: name the host people use (e.g. kslive.example.com).")
+    if _plain_http_off_this_host(settings.KUAISHOU_OPEN_BASE):
+        problems.append(
+            f"KUAISHOU_OPEN_BASE is {settings.KUAISHOU_OPEN_BASE!r}: it must be https:// (every call carries the "
+            "app secret or a person's token); leave it unset for https://open.kuaishou.com."
+        )
+    if settings.KUAISHOU_APP_ID in SANDBOX_DEMO_APP or settings.KUAISHOU_APP_SECRET in SANDBOX_DEMO_APP:
+        problems.append(
+            "KUAISHOU_APP_ID/KUAISHOU_APP_SECRET are the sandbox's demo app: set your app from Kuaishou's developer "
+            "console (a sandbox can seed another app with SANDBOX_DEMO_APP_ID)."
+        )
+    return problems
+
+
+def refuse_bad_configuration() -> None:
+    """Raise ImproperlyConfigured naming every problem: the process does not start."""
+    from confidential.stored import refuse_unreadable_secrets
+
+    problems = configuration_problems()
+    if problems:
+        raise ImproperlyConfigured("kslive's production configuration is not usable:\n  " + "\n  ".join(problems))
+    refuse_unreadable_secrets()
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def production_configuration(app_configs, **kwargs):
+    """`manage.py check --deploy` reports the same problems."""
+    return [checks.Error(problem, id="kslive.E001") for problem in configuration_problems()]
