@@ -5,16 +5,14 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx libnginx-mod-rtmp ffmpeg gettext
 
-# Settings in .env (see .env.example) reach every command below.
-ifneq (,$(wildcard .env))
-include .env
-export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env)
-endif
+# kslive reads its settings from the environment and from .env (see .env.example), whatever
+# runs it: make, manage.py, gunicorn or celery. The test suite reads no .env.
 
-.PHONY: help setup run test screenshots deps-system messages clean
+.PHONY: help setup run admin test screenshots deps-system messages clean
 
 help:
 	@echo "make run          start web, worker, beat and the Kuaishou sandbox"
+	@echo "make admin        create an admin who logs in at /admin/ with a password"
 	@echo "make test         run the whole test suite"
 	@echo "make screenshots  run the browser journeys and save docs/screenshots/*.png"
 	@echo "make deps-system  install the Debian packages the browser and RTMP tests need (root)"
@@ -32,14 +30,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 setup: $(VENV)/.installed
 
-# Development defaults: the sandbox's demo app plays Kuaishou.
-run: export DEBUG ?= 1
-run: export KUAISHOU_OPEN_BASE ?= http://127.0.0.1:8001
-run: export KUAISHOU_APP_ID ?= kslive-demo
-run: export KUAISHOU_APP_SECRET ?= kslive-demo-secret
-run: export KUAISHOU_BIZ_ID ?= kslive-demo-biz
+# Development settings: the sandbox's demo app plays Kuaishou. Edit .env to change them.
+.env:
+	@cp .env.example .env
+	@echo "Wrote .env from .env.example: development settings, the sandbox plays Kuaishou."
+
 run: export PATH := $(BIN):$(PATH)
-run: setup
+run: setup .env
 	@mkdir -p var
 	python manage.py migrate --noinput -v0
 	@echo ""
@@ -54,6 +51,11 @@ run: setup
 	  echo "  Ctrl-C stops everything."; echo ""; \
 	  honcho start -f Procfile sandbox web worker beat ready; \
 	fi
+
+admin: setup .env
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py createsuperuser
 
 test: setup
 	$(BIN)/pytest

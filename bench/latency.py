@@ -85,14 +85,14 @@ def main(argv=None) -> None:
         started.append(ingest)
         ingest.point(sandbox)
 
+        port = free_port()
+        site_url = f"http://127.0.0.1:{port}"
         env = kslive_env(
             database=f"sqlite:///{folder / 'kslive.sqlite3'}", var_dir=folder / "var", kuaishou_base=sandbox.url(),
             DEBUG=1, KSLIVE_POLL_READY_FAST=args.ready_poll, KSLIVE_POLL_LIVING=args.living_poll,
-            KSLIVE_POLL_TICK=args.tick,
+            KSLIVE_POLL_TICK=args.tick, SITE_URL=site_url,
         )
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_ROOT, env=env, check=True)
-        port = free_port()
-        site_url = f"http://127.0.0.1:{port}"
         web = Process("web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
                       env=env, log_dir=folder)
         started.append(web.start(ready=lambda: port_open(port)))

@@ -23,3 +23,15 @@ def require_executable(name: str, path: str | None = None) -> str:
     if not found:
         missing(f"{name} is not installed (run `make deps-system`)")
     return found
+
+
+def require_service(name: str, url: str) -> None:
+    """Skip/fail unless a TCP service (PostgreSQL, Redis) answers at the URL's host and port."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError:
+        missing(f"{name} is not running at {parts.hostname}:{parts.port}")

@@ -36,7 +36,8 @@ def _free_port() -> int:
 class SandboxServer:
     """A sandbox process on a free port with its own throw-away database."""
 
-    def __init__(self):
+    def __init__(self, **env):
+        self.env = env  # SANDBOX_* settings of this sandbox, e.g. SANDBOX_DEMO_APP_ID
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.mkdtemp(prefix="kslive-sandbox-")
@@ -48,7 +49,7 @@ class SandboxServer:
         """Start the process and wait until it answers its health check."""
         # Start from the sandbox's own defaults, whatever the developer's shell exports.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_") and k != "DJANGO_SETTINGS_MODULE"}
-        env.update(SANDBOX_DB=str(Path(self._dir) / "sandbox.sqlite3"), SANDBOX_PUBLIC_URL=self.base_url)
+        env.update(SANDBOX_DB=str(Path(self._dir) / "sandbox.sqlite3"), SANDBOX_PUBLIC_URL=self.base_url, **self.env)
         log = open(self._log_path, "wb")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)],

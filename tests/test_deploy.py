@@ -7,42 +7,38 @@ operator installs.
 """
 
 import configparser
-import datetime
-import http.client
 import json
 import os
 import re
 import shutil
-import socket
-import ssl
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 
 from streams.covers import MAX_UPLOAD_BYTES
 from tests.needs import require_executable
+from tests.nginx_site import (
+    HOST,
+    SITE,
+    ServedSite,
+    free_port,
+    nginx_config,
+    replace,
+    site_with_test_certificate,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
-SITE = DEPLOY / "nginx" / "kslive.conf"
 GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
 UNITS = DEPLOY / "systemd"
 # Where README.md tells the operator to put the checkout.
 CHECKOUT = "/srv/kslive"
 
-HOST = "kslive.example.com"
-CERTIFICATE = f"/etc/letsencrypt/live/{HOST}/fullchain.pem"
-PRIVATE_KEY = f"/etc/letsencrypt/live/{HOST}/privkey.pem"
 MiB = 1024 * 1024
 
 
@@ -62,70 +58,6 @@ def nginx_seconds(value: str) -> int:
     units = {"": 1, "s": 1, "m": 60, "h": 3600}
     number, unit = re.fullmatch(r"(\d+)([smh]?)", value).groups()
     return int(number) * units[unit]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def replace(text: str, old: str, new: str, count: int) -> str:
-    """Replace `old`, which must occur exactly `count` times: the shipped file changed otherwise."""
-    assert text.count(old) == count, f"expected {count} of {old!r} in {SITE.name}, found {text.count(old)}"
-    return text.replace(old, new)
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """Write a certificate for HOST and its key; return their paths."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "fullchain.pem", directory / "privkey.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))
-    return cert_path, key_path
-
-
-def nginx_config(directory: Path, site: str, *, main: str = "") -> Path:
-    """Wrap a site in a main nginx.conf whose pid, logs and temp files stay in `directory`."""
-    (directory / "site.conf").write_text(site)
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    path = directory / "nginx.conf"
-    path.write_text(f"""\
-{main}pid {directory / "nginx.pid"};
-error_log stderr;
-events {{}}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {directory / "access.log"};
-{temp_paths}
-    include {directory / "site.conf"};
-}}
-""")
-    return path
-
-
-def site_with_test_certificate(directory: Path) -> str:
-    cert_path, key_path = self_signed_certificate(directory)
-    site = replace(SITE.read_text(), CERTIFICATE, str(cert_path), 1)
-    return replace(site, PRIVATE_KEY, str(key_path), 1)
 
 
 @pytest.mark.needs("nginx")
@@ -392,92 +324,17 @@ class Upstream(ThreadingHTTPServer):
         handler.wfile.write(b"django")
 
 
-class ServedSite:
-    def __init__(self, directory: Path, nginx: str):
-        self.directory = directory
-        self.http_port, self.https_port = free_port(), free_port()
-        self.upstream = Upstream()
-        self.static = directory / "staticfiles"
-        self.acme = directory / "acme"
-        self.access_log = directory / "kslive.access.log"
-        self.certificate = directory / "fullchain.pem"
-        self.static.mkdir()
-        self.acme.mkdir()
-
-        site = site_with_test_certificate(directory)
-        site = replace(site, "listen 80;", f"listen 127.0.0.1:{self.http_port};", 1)
-        site = replace(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{self.https_port} ssl http2;", 1)
-        # A test machine may have no IPv6; nginx -t above checks these lines.
-        site = replace(site, "    listen [::]:80;\n", "", 1)
-        site = replace(site, "    listen [::]:443 ssl http2;\n", "", 1)
-        site = replace(site, "syslog:server=unix:/dev/log,tag=kslive_nginx,nohostname", str(self.access_log), 2)
-        site = replace(site, "alias /srv/kslive/staticfiles/;", f"alias {self.static}/;", 1)
-        site = replace(site, "root /var/www/html;", f"root {self.acme};", 1)
-        site = replace(site, "proxy_pass http://127.0.0.1:8000;",
-                       f"proxy_pass http://127.0.0.1:{self.upstream.server_address[1]};", 1)
-        # One process, as the current user: no root needed.
-        config = nginx_config(directory, site, main="daemon off;\nmaster_process off;\n")
-        self.log = open(directory / "nginx.log", "wb")
-        self.nginx = subprocess.Popen([nginx, "-e", "stderr", "-p", str(directory), "-c", str(config)],
-                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        threading.Thread(target=self.upstream.serve_forever, daemon=True).start()
-        deadline = time.monotonic() + 15
-        while not self.listening():
-            if self.nginx.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"nginx did not start:\n{self.output()}")
-            time.sleep(0.05)
-
-    def listening(self) -> bool:
-        for port in (self.http_port, self.https_port):
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) != 0:
-                    return False
-        return True
-
-    def output(self) -> str:
-        return (self.directory / "nginx.log").read_text(errors="replace")
-
-    def stop(self):
-        self.nginx.terminate()
-        self.nginx.wait(timeout=10)
-        self.log.close()
-        self.upstream.shutdown()
-        self.upstream.server_close()
-
-    def over_http(self, method: str, path: str, **kwargs) -> http.client.HTTPResponse:
-        """Send a request over plain HTTP for the site's host name."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=10)
-        return self._send(connection, method, path, **kwargs)
-
-    def over_https(self, method: str, path: str, **kwargs) -> http.client.HTTPResponse:
-        """Send a request over TLS for the site's host name."""
-        return self._send(self.tls_connection(), method, path, **kwargs)
-
-    def tls_connection(self) -> http.client.HTTPSConnection:
-        """Connect over TLS to the site's host name, trusting only the test certificate."""
-        context = ssl.create_default_context(cafile=str(self.certificate))
-        connection = http.client.HTTPSConnection(HOST, self.https_port, context=context, timeout=10)
-        # The name is the site's, the address this machine's: as a browser would after DNS.
-        sock = socket.create_connection(("127.0.0.1", self.https_port), timeout=10)
-        connection.sock = context.wrap_socket(sock, server_hostname=HOST)
-        return connection
-
-    @staticmethod
-    def _send(connection, method, path, *, headers=None, body=None):
-        connection.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
-        response = connection.getresponse()
-        response.text = response.read().decode(errors="replace")
-        connection.close()
-        return response
-
-
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory):
     nginx = require_executable("nginx", "/usr/sbin/nginx")
-    site = ServedSite(tmp_path_factory.mktemp("nginx"), nginx)
+    upstream = Upstream()
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    site = ServedSite(tmp_path_factory.mktemp("nginx"), nginx, upstream_port=upstream.server_address[1])
+    site.upstream = upstream
     yield site
     site.stop()
+    upstream.shutdown()
+    upstream.server_close()
 
 
 @pytest.fixture

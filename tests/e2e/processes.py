@@ -142,6 +142,8 @@ def kslive_env(*, database: str, var_dir: Path, kuaishou_base: str, **settings) 
         VAR_DIR=str(var_dir),
         KUAISHOU_OPEN_BASE=kuaishou_base,
         PYTHONUNBUFFERED="1",
+        # Exactly this environment: no developer's .env.
+        KSLIVE_ENV_FILE="",
     )
     env.update({key: str(value) for key, value in settings.items()})
     return env
