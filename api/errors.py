@@ -8,6 +8,7 @@ How going-live outcomes map to HTTP statuses (also in the schema and the README)
 | must reconnect (ours; Kuaishou's 200102 if sent) | 403  | reconnect_required       |
 | the live scope was not granted                  | 403  | live_scope_required      |
 | session already over                            | 409  | session_over             |
+| too many lives started by the owner this hour   | 429  | go_live_rate_limited     |
 | Kuaishou rate limited (400002)                  | 429  | upstream_rate_limited    |
 | 400001, 400005, 400009, 400013                  | 422  | upstream_refused         |
 | 400006 (no live permission)                     | 422  | no_live_permission       |
@@ -21,7 +22,9 @@ How going-live outcomes map to HTTP statuses (also in the schema and the README)
 
 import math
 
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -116,6 +119,9 @@ def go_live_problem(exc: services.GoLiveError) -> Problem:
         return Problem(status_code=403, code="live_scope_required", message=exc.message)
     if isinstance(exc, services.SessionOver):
         return Problem(status_code=status.HTTP_409_CONFLICT, code="session_over", message=exc.message)
+    if isinstance(exc, services.GoLiveRateLimited):
+        return Problem(status_code=status.HTTP_429_TOO_MANY_REQUESTS, code="go_live_rate_limited",
+                       message=exc.message, retry_after=exc.retry_after)
     return outcome_problem(exc.problem, exc.upstream_code, exc.message)
 
 
@@ -123,10 +129,23 @@ def _envelope(code, message, upstream_code=None, **extra) -> dict:
     return {"error": {"code": code, "message": str(message), "upstream_code": upstream_code, **extra}}
 
 
+# Django refuses a body before any parser or serializer sees it: by its size, or its count of
+# fields or files (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS, …).
+BODY_REFUSALS = (
+    (RequestDataTooBig, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "request_too_large",
+     _("The request is too large. A cover may have up to 20 MB; the other fields are short.")),
+    ((TooManyFieldsSent, TooManyFilesSent), status.HTTP_400_BAD_REQUEST, "too_many_fields",
+     _("The request has too many fields or files.")),
+)
+
+
 def exception_handler(exc, context):
     """Render every API failure as the error envelope (DRF's EXCEPTION_HANDLER)."""
     if isinstance(exc, Http404):
         exc = not_found()
+    for kinds, status_code, code, message in BODY_REFUSALS:
+        if isinstance(exc, kinds):
+            exc = Problem(status_code=status_code, code=code, message=message)
     if isinstance(exc, Problem):
         response = Response(_envelope(exc.code, exc.message, exc.upstream_code, **exc.extra), status=exc.status_code)
         if exc.retry_after is not None:
@@ -172,3 +191,18 @@ def _flatten(messages):
             yield from _flatten(value)
     else:
         yield messages
+
+
+def page_not_found(request, exception):
+    """The site's 404: the error envelope under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_envelope("not_found", _("There is no such API endpoint.")), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """The site's 500: the error envelope under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        message = _("Something went wrong on kslive's side. It has been logged; please try again later.")
+        return JsonResponse(_envelope("server_error", message), status=500)
+    return defaults.server_error(request)

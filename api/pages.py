@@ -19,9 +19,13 @@ def devices(request):
     if request.method == "POST":
         form = DeviceTokenForm(request.POST)
         if form.is_valid():
-            # Rendered, not redirected: the raw token exists only in this one response.
-            created, raw_token = services.device_token_create(owner=request.user, name=form.cleaned_data["name"])
-            form = DeviceTokenForm()
+            try:
+                # Rendered, not redirected: the raw token exists only in this one response.
+                created, raw_token = services.device_token_create(owner=request.user, name=form.cleaned_data["name"])
+            except services.TooManyDeviceTokens as exc:
+                form.add_error(None, str(exc))
+            else:
+                form = DeviceTokenForm()
     else:
         form = DeviceTokenForm()
     context = {

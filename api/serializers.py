@@ -16,6 +16,15 @@ class CaptionField(serializers.CharField):
     """The live title; its length rule (and its message) come from the web form."""
 
 
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean as the schema says: `true` or `false` (any case), nothing else."""
+
+    TRUE_VALUES = {"true", "True", "TRUE", True}
+    FALSE_VALUES = {"false", "False", "FALSE", False}
+    NULL_VALUES = set()
+
+
 class LiveSessionCreateSerializer(serializers.Serializer):
     # Parses the multipart body; the web's GoLiveForm then applies the one set of going-live rules.
 
@@ -29,7 +38,7 @@ class LiveSessionCreateSerializer(serializers.Serializer):
     panoramic = serializers.ChoiceField(
         choices=LiveSession.Panoramic.choices, default=0, help_text="0 normal, 1 180° panoramic, 2 360° panoramic."
     )
-    shop_live = serializers.BooleanField(default=False, help_text="E-commerce live (shopping cart).")
+    shop_live = StrictBooleanField(default=False, help_text="E-commerce live (shopping cart): `true` or `false`.")
     device_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=64, help_text="Sent to Kuaishou for its analytics."
     )
@@ -69,13 +78,17 @@ class LiveSessionSerializer(serializers.ModelSerializer):
     studio_url = serializers.SerializerMethodField(help_text="Kuaishou's Cloud Live Studio, where the room is managed.")
     ended_by = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField(help_text="Why Kuaishou gave no push URL, for a failed session.")
+    retry_of = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True,
+        help_text="The failed session this one tries again (the same Idempotency-Key after Kuaishou did not answer).",
+    )
 
     class Meta:
         model = LiveSession
         fields = [
             "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name",
             "push_url", "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url",
-            "went_live_at", "ended_at", "ended_by", "error", "created_at",
+            "went_live_at", "ended_at", "ended_by", "error", "retry_of", "created_at",
         ]
         read_only_fields = fields
 
@@ -127,6 +140,14 @@ class LiveSessionPageSerializer(serializers.Serializer):
 
 class StatusFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUSES, required=False)
+
+    def validate(self, attrs):
+        # Present means one of the statuses: an empty `?status=` is as wrong as an unknown one
+        # (DRF would take an empty query value for an absent one).
+        if "status" in self.initial_data and "status" not in attrs:
+            raise serializers.ValidationError({"status": [self.fields["status"].error_messages["invalid_choice"]
+                                                          .format(input="")]})
+        return attrs
 
 
 class MeSerializer(serializers.Serializer):

@@ -4,8 +4,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from api.models import DeviceToken
 
@@ -19,10 +23,25 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TooManyDeviceTokens(Exception):
+    """The person holds as many device tokens as a person may; the message says what to do."""
+
+
 def device_token_create(*, owner, name: str) -> tuple[DeviceToken, str]:
     """Create a token for the owner's device; return it and the raw token, which is never stored."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = DeviceToken.objects.create(owner=owner, name=name.strip()[:64], key_hash=_hash(raw), prefix=raw[:PREFIX_SHOWN])
+    limit = settings.KSLIVE_DEVICE_TOKENS_PER_PERSON
+    with transaction.atomic():
+        # The owner's row lock: two creates at once cannot both take the last place.
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        if DeviceToken.objects.filter(owner=owner, revoked_at__isnull=True).count() >= limit:
+            raise TooManyDeviceTokens(
+                gettext("You have %(count)d device tokens, as many as one person may. Revoke one you no longer use.")
+                % {"count": limit}
+            )
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = DeviceToken.objects.create(
+            owner=owner, name=name.strip()[:64], key_hash=_hash(raw), prefix=raw[:PREFIX_SHOWN]
+        )
     return token, raw
 
 

@@ -21,12 +21,11 @@ from api.serializers import (
     MeSerializer,
     StatusFilterSerializer,
 )
-from streams import services
+from streams import selectors, services
 from streams.forms import live_session_fields
 from streams.models import LiveSession, LiveSessionEvent
 
 Status = LiveSession.Status
-MAX_ID = 2**63 - 1
 STILL_REQUESTING_RETRY_AFTER = 2
 SESSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The live session's id.")
 NOT_FOUND = {404: error("No such session, or it belongs to someone else (`not_found`).")}
@@ -34,7 +33,8 @@ UPSTREAM_ERRORS = {
     403: error("The owner's Kuaishou account must be reconnected on the web (`reconnect_required`; "
                "`upstream_code` only when Kuaishou itself refused), or the owner did not allow kslive to go live "
                "(`live_scope_required`)."),
-    429: error("Over this token's rate (`rate_limited`), or Kuaishou rate limited us (`upstream_rate_limited`, "
+    429: error("Over this token's rate (`rate_limited`), the owner started too many lives this hour "
+               "(`go_live_rate_limited`, creating only), or Kuaishou rate limited us (`upstream_rate_limited`, "
                "upstream_code 400002); see Retry-After."),
     502: error("Kuaishou answered with an error (`upstream_error`, `upstream_misconfigured`)."),
     503: error("Kuaishou did not answer (`upstream_unavailable`); see Retry-After."),
@@ -50,10 +50,7 @@ class DeviceApiView(APIView):
 
 
 def _own_session(request, pk: str) -> LiveSession:
-    # Someone else's session is "not found", exactly like a missing one.
-    if not pk.isdigit() or not 0 < int(pk) <= MAX_ID:
-        raise errors.not_found()
-    session = LiveSession.objects.filter(owner=request.user, pk=int(pk)).defer("cover").first()
+    session = selectors.live_session_for(request.user, pk)
     if session is None:
         raise errors.not_found()
     return session
@@ -96,9 +93,7 @@ class LiveSessionsView(DeviceApiView):
     def get(self, request):
         query = StatusFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        sessions = LiveSession.objects.filter(owner=request.user).defer("cover")
-        if "status" in query.validated_data:
-            sessions = sessions.filter(status=query.validated_data["status"])
+        sessions = selectors.live_sessions_of(request.user, status=query.validated_data.get("status"))
         paginator = SessionPagination()
         page = paginator.paginate_queryset(sessions, request, view=self)
         return paginator.get_paginated_response(LiveSessionSerializer(page, many=True).data)
@@ -135,13 +130,13 @@ class LiveSessionsView(DeviceApiView):
         },
     )
     def post(self, request):
-        # The cheap checks first: no cover is read for a live that cannot start.
-        try:
-            services.ensure_can_go_live(request.user)
-        except services.GoLiveError as exc:
-            raise errors.go_live_problem(exc) from None
         # Without a key every request is a new attempt.
         key = _idempotency_key(request) or uuid.uuid4().hex
+        # The cheap checks first: no cover is read for a live that cannot start.
+        try:
+            services.ensure_can_go_live(request.user, idempotency_key=key)
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
         serializer = LiveSessionCreateSerializer(
             data=request.data, context={"owner": request.user, "idempotency_key": key}
         )

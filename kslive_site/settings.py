@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view's CSRF check reads the body (process_view runs after every __call__).
+    "kslive_site.middleware.AnonymousBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -266,6 +268,11 @@ KSLIVE_POLL_READY_FAST_FOR = int(env("KSLIVE_POLL_READY_FAST_FOR", "600"))
 KSLIVE_POLL_READY_SLOW = int(env("KSLIVE_POLL_READY_SLOW", "30"))
 KSLIVE_POLL_LIVING = int(env("KSLIVE_POLL_LIVING", "15"))
 KUAISHOU_STATUS_CALLS_PER_MINUTE = int(env("KUAISHOU_STATUS_CALLS_PER_MINUTE", "120"))
+# Per person, web and API together: new lives started in any hour, and device tokens held.
+KSLIVE_GO_LIVES_PER_HOUR = int(env("KSLIVE_GO_LIVES_PER_HOUR", "20"))
+KSLIVE_DEVICE_TOKENS_PER_PERSON = int(env("KSLIVE_DEVICE_TOKENS_PER_PERSON", "20"))
+# Bytes of body read from someone not logged in: every login form fits many times over.
+KSLIVE_ANONYMOUS_BODY_LIMIT = 64 * 1024
 SOCIALACCOUNT_PROVIDERS = {
     "kuaishou": {
         "APPS": [{"client_id": KUAISHOU_APP_ID, "secret": KUAISHOU_APP_SECRET}],

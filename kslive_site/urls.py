@@ -13,3 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ every failure is the API's JSON error envelope, Django's own 404 and 500 too.
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

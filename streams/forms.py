@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from streams import selectors
 from streams.covers import FITS, CoverError, make_cover
 from streams.models import LiveSession
 
@@ -69,7 +70,7 @@ class GoLiveForm(forms.Form):
             except CoverError as exc:
                 self.add_error("cover", str(exc))
         elif cleaned.get("reuse_cover"):
-            previous = LiveSession.objects.filter(owner=self.owner, pk=cleaned["reuse_cover"]).first()
+            previous = selectors.live_session_for(self.owner, cleaned["reuse_cover"], with_cover=True)
             if previous is None:
                 self.add_error("cover", _("Choose a cover picture."))
             else:

@@ -4,7 +4,8 @@ Sessions store the problem and Kuaishou's code; the sentence is made when a page
 reply is rendered, so everyone reads it in their own language.
 """
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from kuaishou import Result
 from kuaishou_app.messages import APP_REJECTED
@@ -70,3 +71,13 @@ def upstream_message(code: int | None, raw: str = "") -> str:
         "code": code, "raw": raw or "?",
     }
 
+
+
+def go_live_rate_limited(retry_after: int) -> str:
+    """Return the sentence for a person who started too many lives in the last hour."""
+    minutes = max(1, -(-retry_after // 60))
+    return ngettext(
+        "You started many lives in the last hour. You can start the next one in %(minutes)d minute.",
+        "You started many lives in the last hour. You can start the next one in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}

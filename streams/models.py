@@ -10,6 +10,9 @@ from confidential.fields import EncryptedTextField
 from streams import messages
 
 PUSH_URL_LIFETIME = timedelta(days=2)
+# Failures the request did not cause (Kuaishou did not answer, Kuaishou rejects our app): the
+# same submit again is a new attempt, so such a session frees its idempotency key.
+KEY_FREEING_PROBLEMS = ("unavailable", "app_rejected")
 
 
 class LiveSession(models.Model):
@@ -53,6 +56,9 @@ class LiveSession(models.Model):
     device_name = models.CharField(_("device name"), max_length=64, blank=True)
     cover = models.BinaryField(_("cover (JPEG sent to Kuaishou)"))
     idempotency_key = models.CharField(max_length=64)
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("retry of")
+    )
 
     live_stream_name = models.CharField(_("stream name"), max_length=128, blank=True, db_index=True)
     push_url = EncryptedTextField(_("push URL"), blank=True)
@@ -80,7 +86,13 @@ class LiveSession(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "idempotency_key"], name="one_session_per_submit"),
+            # One session per submit (a double click, a device's retry), except that a session
+            # which failed for reasons the request did not cause frees its key: the same submit
+            # again is a new attempt.
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"], name="one_session_per_submit",
+                condition=~models.Q(status="failed", problem__in=KEY_FREEING_PROBLEMS),
+            ),
         ]
         verbose_name = _("live session")
         verbose_name_plural = _("live sessions")
@@ -98,6 +110,11 @@ class LiveSession(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def frees_its_key(self) -> bool:
+        """Return whether the same submit again makes a new attempt (Kuaishou's or our app's trouble)."""
+        return self.status == self.Status.FAILED and self.problem in KEY_FREEING_PROBLEMS
 
     @property
     def problem_message(self) -> str:

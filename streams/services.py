@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -14,7 +15,7 @@ import kuaishou
 from accounts import tokens
 from kuaishou_app.calls import StillWaiting, call
 from streams import messages, upstream_budget
-from streams.models import PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
+from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
 Status = LiveSession.Status
@@ -49,6 +50,14 @@ class LiveScopeMissing(GoLiveError):
 
 class SessionOver(GoLiveError):
     """The session has already ended, failed or expired."""
+
+
+class GoLiveRateLimited(GoLiveError):
+    """The person started too many lives lately; `retry_after` seconds until the next may start."""
+
+    def __init__(self, message, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class KuaishouRefused(GoLiveError):
@@ -95,8 +104,13 @@ def _call_for(owner, endpoint, /, **arguments):
         raise _error_for(exc) from None
 
 
-def ensure_can_go_live(user) -> None:
-    """Raise GoLiveError unless the person may go live as far as we know (no upstream call)."""
+def ensure_can_go_live(user, *, idempotency_key: str | None = None) -> None:
+    """Raise GoLiveError unless the person may go live as far as we know: connected, allowed,
+    and within their rate. Cheap (no upstream call, no cover decoded), so it comes first.
+
+    A repeated submit (an `idempotency_key` that already has its session) is never limited:
+    it starts nothing new.
+    """
     try:
         credential = tokens.credential_for(user)
     except tokens.NotConnected:
@@ -105,6 +119,20 @@ def ensure_can_go_live(user) -> None:
         raise ReconnectRequired(messages.RECONNECT)
     if not credential.can_go_live:
         raise LiveScopeMissing(messages.LIVE_SCOPE_MISSING)
+    if idempotency_key and _session_for_key(user, idempotency_key) is not None:
+        return
+    window = timedelta(hours=1)
+    recent = LiveSession.objects.filter(owner=user, created_at__gt=timezone.now() - window).order_by("created_at")
+    if recent.count() >= settings.KSLIVE_GO_LIVES_PER_HOUR:
+        oldest = recent.values_list("created_at", flat=True).first()
+        retry_after = max(1, int((oldest + window - timezone.now()).total_seconds()) + 1)
+        raise GoLiveRateLimited(messages.go_live_rate_limited(retry_after), retry_after=retry_after)
+
+
+def _session_for_key(owner, idempotency_key: str) -> LiveSession | None:
+    """Return the session that holds this submit's key (not one that freed it), if any."""
+    freed = Q(status=Status.FAILED, problem__in=KEY_FREEING_PROBLEMS)
+    return LiveSession.objects.filter(owner=owner, idempotency_key=idempotency_key).exclude(freed).first()
 
 
 def live_session_start(
@@ -118,8 +146,14 @@ def live_session_start(
     idempotency_key: str,
     source: str = Source.WEB,
 ) -> LiveSession:
-    """Ask Kuaishou for a push URL; return the session (an earlier one for a repeated key)."""
-    ensure_can_go_live(owner)
+    """Ask Kuaishou for a push URL; return the session (an earlier one for a repeated key).
+
+    A repeated key whose session failed for reasons the request did not cause (no answer, our
+    app refused) is a new attempt: the new session names the one it retries.
+    """
+    ensure_can_go_live(owner, idempotency_key=idempotency_key)
+    earlier = LiveSession.objects.filter(owner=owner, idempotency_key=idempotency_key).order_by("-pk").first()
+    retry_of = earlier if earlier is not None and earlier.frees_its_key else None
     try:
         with transaction.atomic():
             session = LiveSession.objects.create(
@@ -130,11 +164,14 @@ def live_session_start(
                 shop_live=shop_live,
                 device_name=device_name,
                 idempotency_key=idempotency_key,
+                retry_of=retry_of,
             )
-            LiveSessionEvent.objects.create(session=session, to_status=Status.REQUESTING, source=source)
+            note = f"retry of #{retry_of.pk}" if retry_of else ""
+            LiveSessionEvent.objects.create(session=session, to_status=Status.REQUESTING, source=source, note=note)
     except IntegrityError:
         # The same submit again (double click, client retry): one session, one upstream call.
-        return LiveSession.objects.get(owner=owner, idempotency_key=idempotency_key)
+        # The unique constraint decides, so two concurrent submits cannot both go ahead.
+        return _session_for_key(owner, idempotency_key)
 
     try:
         push = _call_for(

@@ -2,20 +2,23 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from kuaishou import PushUrl
-from streams import services
+from streams import selectors, services
 from streams.forms import GoLiveForm, live_session_fields
 from streams.models import LiveSession
 
 
-def _own_session(request, pk):
-    return get_object_or_404(LiveSession, pk=pk, owner=request.user)
+def _own_session(request, pk, *, with_cover=False):
+    session = selectors.live_session_for(request.user, pk, with_cover=with_cover)
+    if session is None:
+        raise Http404("no such session")
+    return session
 
 
 @login_required
@@ -23,9 +26,9 @@ def live_new(request):
     previous = None
     try:
         # The cheap checks first: nobody's cover is decoded for a live that cannot start.
-        services.ensure_can_go_live(request.user)
+        services.ensure_can_go_live(request.user, idempotency_key=request.POST.get("idempotency_key"))
     except services.GoLiveError as exc:
-        return render(request, "streams/cannot_go_live.html", {"reason": exc}, status=403 if request.method == "POST" else 200)
+        return _cannot_go_live(request, exc)
     if request.method == "POST":
         form = GoLiveForm(request.POST, request.FILES, owner=request.user)
         if form.is_valid():
@@ -41,9 +44,7 @@ def live_new(request):
                 return redirect(session)
     else:
         initial = {}
-        previous_id = request.GET.get("from")
-        if previous_id and previous_id.isdigit():
-            previous = LiveSession.objects.filter(owner=request.user, pk=previous_id).first()
+        previous = selectors.live_session_for(request.user, request.GET.get("from"))
         if previous:
             initial = {
                 "caption": previous.caption,
@@ -53,9 +54,19 @@ def live_new(request):
                 "reuse_cover": previous.pk,
             }
         form = GoLiveForm(initial=initial, owner=request.user)
-    if form.is_bound and form.data.get("reuse_cover", "").isdigit():
-        previous = LiveSession.objects.filter(owner=request.user, pk=form.data["reuse_cover"]).first()
+    if form.is_bound:
+        previous = selectors.live_session_for(request.user, form.data.get("reuse_cover"))
     return render(request, "streams/new.html", {"form": form, "previous": previous})
+
+
+def _cannot_go_live(request, reason: services.GoLiveError):
+    rate_limited = isinstance(reason, services.GoLiveRateLimited)
+    status = 200 if request.method == "GET" else 429 if rate_limited else 403
+    response = render(request, "streams/cannot_go_live.html", {"reason": reason, "reconnect": not rate_limited},
+                      status=status)
+    if rate_limited:
+        response["Retry-After"] = str(reason.retry_after)
+    return response
 
 
 @login_required
@@ -104,7 +115,10 @@ def _stopped_message():
 @login_required
 def live_cover(request, pk):
     # Staff see covers in the admin; everyone else only their own.
-    session = get_object_or_404(LiveSession, pk=pk) if request.user.is_staff else _own_session(request, pk)
+    if request.user.is_staff:
+        session = get_object_or_404(LiveSession, pk=selectors.session_id(pk) or 0)
+    else:
+        session = _own_session(request, pk, with_cover=True)
     response = HttpResponse(bytes(session.cover), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -112,5 +126,5 @@ def live_cover(request, pk):
 
 @login_required
 def live_list(request):
-    sessions = LiveSession.objects.filter(owner=request.user).defer("cover")[:100]
+    sessions = selectors.live_sessions_of(request.user)[:100]
     return render(request, "streams/list.html", {"sessions": sessions})

@@ -16,7 +16,7 @@ Status = LiveSession.Status
 SESSION_FIELDS = {
     "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name", "push_url",
     "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url", "went_live_at",
-    "ended_at", "ended_by", "error", "created_at",
+    "ended_at", "ended_by", "error", "retry_of", "created_at",
 }
 
 
@@ -76,11 +76,20 @@ def test_the_session_history_says_it_came_from_the_device_api(api, kuaishou):
     assert list(LiveSessionEvent.objects.values_list("to_status", "source")) == [("requesting", "api"), ("ready", "api")]
 
 
-def test_shop_live_accepts_0_and_1(api, kuaishou):
-    api.go_live(shop_live="0", headers={"Idempotency-Key": "a"})
-    api.go_live(shop_live="1", headers={"Idempotency-Key": "b"})
+def test_shop_live_is_true_or_false_as_the_schema_says(api, kuaishou):
+    api.go_live(shop_live="false", headers={"Idempotency-Key": "a"})
+    api.go_live(shop_live="true", headers={"Idempotency-Key": "b"})
 
     assert [r["form"]["shopLive"] for r in kuaishou.requests(endpoint="pushUrls")] == ["false", "true"]
+
+
+@pytest.mark.parametrize("value", ["0", "1", "yes", "on"])
+def test_shop_live_outside_the_schema_is_400(api, kuaishou, value):
+    response = api.go_live(shop_live=value)
+
+    assert response.status_code == 400
+    assert "shop_live" in error_of(response)["fields"]
+    assert kuaishou.requests(endpoint="pushUrls") == []
 
 
 def test_the_same_idempotency_key_gives_the_same_session_and_one_upstream_call(api, kuaishou):
@@ -500,3 +509,43 @@ def test_the_device_form_fields_are_the_web_forms(api, kuaishou):
     response = api.go_live(**{**live_fields(), "cover_fit": "pad"})
 
     assert response.status_code == 201
+
+
+# Retries that recover
+
+
+def test_after_no_answer_the_same_key_asks_kuaishou_again_and_says_so(api, kuaishou):
+    kuaishou.fault("pushUrls", http_status=502)
+    first = api.go_live(headers={"Idempotency-Key": "take-7"})
+    assert first.status_code == 503
+
+    second = api.go_live(headers={"Idempotency-Key": "take-7"})
+
+    assert second.status_code == 201
+    assert second.json()["retry_of"] == error_of(first)["session_id"]
+    assert second.json()["push_url"]
+    assert len(kuaishou.requests(endpoint="pushUrls")) == 2
+    retry = LiveSession.objects.get(pk=second.json()["id"])
+    assert retry.events.first().note == f"retry of #{error_of(first)['session_id']}"
+    # And a third time: the ready session answers, nothing new is asked.
+    assert api.go_live(headers={"Idempotency-Key": "take-7"}).json()["id"] == retry.pk
+    assert len(kuaishou.requests(endpoint="pushUrls")) == 2
+
+
+def test_after_our_app_was_rejected_the_same_key_tries_again_once_it_is_fixed(api, kuaishou):
+    kuaishou.app(suspended=True)
+    assert api.go_live(headers={"Idempotency-Key": "take-8"}).status_code == 502
+    kuaishou.app(restore=True)
+
+    assert api.go_live(headers={"Idempotency-Key": "take-8"}).status_code == 201
+
+
+def test_a_refusal_keeps_its_key_the_same_request_would_be_refused_again(api, kuaishou):
+    kuaishou.fault("pushUrls", result=400014)
+    first = api.go_live(headers={"Idempotency-Key": "take-9"})
+
+    second = api.go_live(headers={"Idempotency-Key": "take-9"})
+
+    assert first.status_code == second.status_code == 422
+    assert error_of(first)["session_id"] == error_of(second)["session_id"]
+    assert len(kuaishou.requests(endpoint="pushUrls")) == 1

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         account = SocialAccount.objects.filter(provider="kuaishou", uid=open_id).select_related("user").first()
         if account is None:
             raise CommandError(f"Nobody has logged in with the Kuaishou open_id {open_id!r}.")
-        _token, raw = services.device_token_create(owner=account.user, name=name)
+        try:
+            _token, raw = services.device_token_create(owner=account.user, name=name)
+        except services.TooManyDeviceTokens as exc:
+            raise CommandError(str(exc)) from None
         # Only the token on stdout, so that provisioning scripts can capture it.
         self.stdout.write(raw)
