@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from accounts import services
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,6 +29,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def pre_social_login(self, request, sociallogin):
+        self._refuse_a_second_account(request, sociallogin)
+        if sociallogin.is_existing:
+            self._keep_tokens(sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        self._keep_tokens(sociallogin)
+        return user
+
+    @staticmethod
+    def _keep_tokens(sociallogin):
+        # allauth keeps no tokens (SOCIALACCOUNT_STORE_TOKENS is off): accounts stores them,
+        # encrypted, for the account that is saved by now, a returning one or a new one.
+        if sociallogin.account.provider == "kuaishou":
+            from accounts.kuaishou.provider import token_grant
+
+            services.credential_store_login(account=sociallogin.account, grant=token_grant(sociallogin))
+
+    @staticmethod
+    def _refuse_a_second_account(request, sociallogin):
         # One person, one Kuaishou account: every page and every token lookup rests on it.
         # Someone logged in who picks another Kuaishou account on the consent page (while
         # reconnecting, or through allauth's connections page) is told, and nothing changes.

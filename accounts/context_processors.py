@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import KuaishouCredential
+from accounts import selectors
 
 
 def kuaishou_account(request):
@@ -9,11 +9,4 @@ def kuaishou_account(request):
     if user is None or not user.is_authenticated:
         return {}
 
-    def load():
-        return (
-            KuaishouCredential.objects.select_related("account")
-            .filter(account__user=user, account__provider="kuaishou")
-            .first()
-        )
-
-    return {"kuaishou_credential": SimpleLazyObject(load)}
+    return {"kuaishou_credential": SimpleLazyObject(lambda: selectors.credential_of(user))}

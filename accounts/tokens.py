@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
-from accounts import services
+from accounts import selectors, services
 from accounts.models import KuaishouCredential
 from kuaishou_app.calls import StillWaiting, call
 
@@ -38,12 +38,10 @@ class NotConnected(ReconnectRequired):
 
 def credential_for(user) -> KuaishouCredential:
     """Return the person's credential, or raise NotConnected."""
-    try:
-        return KuaishouCredential.objects.select_related("account").get(
-            account__user=user, account__provider="kuaishou"
-        )
-    except KuaishouCredential.DoesNotExist:
-        raise NotConnected("No Kuaishou account is connected.") from None
+    credential = selectors.credential_of(user)
+    if credential is None:
+        raise NotConnected("No Kuaishou account is connected.")
+    return credential
 
 
 @sensitive_variables()

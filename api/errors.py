@@ -24,29 +24,29 @@ import math
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, JsonResponse
-from django.views import defaults
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kuaishou import Result
-from streams import services, upstream_budget
-from streams.models import LiveSession
+from streams import services
 
 UPSTREAM_RETRY_AFTER = 30
-SessionProblem = LiveSession.Problem
 
-# What Kuaishou refused, by its result code; other codes are `upstream_error`.
-REFUSALS = {
-    Result.PARAMETER_ERROR: "upstream_refused",
-    Result.STREAM_NOT_FOUND: "upstream_refused",
-    Result.ILLEGAL_STREAM_NAME: "upstream_refused",
-    Result.NOT_YOUR_LIVE: "upstream_refused",
-    Result.NO_LIVE_PERMISSION: "no_live_permission",
-    Result.NO_SHOP_LIVE_PERMISSION: "no_shop_live_permission",
-    Result.ILLEGAL_COVER: "cover_rejected",
-    Result.FACE_CHECK_REQUIRED: "face_check_required",
+# How each going-live failure, as streams names it (GoLiveError.reason,
+# LiveSession.failure_reason), reaches a device.
+FAILURE_STATUS = {
+    "reconnect_required": status.HTTP_403_FORBIDDEN,
+    "upstream_misconfigured": status.HTTP_502_BAD_GATEWAY,
+    "upstream_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "upstream_rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
+    "upstream_refused": 422,
+    "no_live_permission": 422,
+    "no_shop_live_permission": 422,
+    "cover_rejected": 422,
+    "face_check_required": 422,
+    "upstream_error": status.HTTP_502_BAD_GATEWAY,
 }
 
 # DRF's own exceptions, by the slug devices see.
@@ -84,25 +84,15 @@ def not_found() -> Problem:
     return Problem(status_code=404, code="not_found", message=_("There is no such live session."))
 
 
-def outcome_problem(problem: str, upstream_code: int | None, message: str, **extra) -> Problem:
-    """Return the API failure for a going-live problem (a LiveSession.Problem value)."""
-    if problem == SessionProblem.RECONNECT:
-        return Problem(status_code=403, code="reconnect_required", message=message, upstream_code=upstream_code,
-                       **extra)
-    if problem == SessionProblem.APP_REJECTED:
-        return Problem(status_code=502, code="upstream_misconfigured", message=message, upstream_code=upstream_code,
-                       **extra)
-    if upstream_code is None:
-        return Problem(status_code=503, code="upstream_unavailable", message=message,
-                       retry_after=UPSTREAM_RETRY_AFTER, **extra)
-    if upstream_code == Result.RATE_LIMITED:
-        retry_after = max(UPSTREAM_RETRY_AFTER, math.ceil(upstream_budget.backoff_remaining()))
-        return Problem(status_code=429, code="upstream_rate_limited", message=message, upstream_code=upstream_code,
-                       retry_after=retry_after, **extra)
-    if problem == SessionProblem.REFUSED and upstream_code in REFUSALS:
-        return Problem(status_code=422, code=REFUSALS[upstream_code], message=message, upstream_code=upstream_code,
-                       **extra)
-    return Problem(status_code=502, code="upstream_error", message=message, upstream_code=upstream_code, **extra)
+def failure_problem(reason: str, upstream_code: int | None, message: str, **extra) -> Problem:
+    """Return the API failure for a going-live failure named `reason` (see FAILURE_STATUS)."""
+    retry_after = None
+    if reason == "upstream_unavailable":
+        retry_after = UPSTREAM_RETRY_AFTER
+    elif reason == "upstream_rate_limited":
+        retry_after = max(UPSTREAM_RETRY_AFTER, math.ceil(services.kuaishou_backoff_seconds()))
+    return Problem(status_code=FAILURE_STATUS[reason], code=reason, message=message, upstream_code=upstream_code,
+                   retry_after=retry_after, **extra)
 
 
 def failed_session_problem(session) -> Problem:
@@ -110,7 +100,7 @@ def failed_session_problem(session) -> Problem:
     extra = {"session_id": session.pk}
     if session.face_verify_url:
         extra["face_verify_url"] = session.face_verify_url
-    return outcome_problem(session.problem, session.last_error_code, session.problem_message, **extra)
+    return failure_problem(session.failure_reason, session.last_error_code, session.problem_message, **extra)
 
 
 def go_live_problem(exc: services.GoLiveError) -> Problem:
@@ -122,7 +112,10 @@ def go_live_problem(exc: services.GoLiveError) -> Problem:
     if isinstance(exc, services.GoLiveRateLimited):
         return Problem(status_code=status.HTTP_429_TOO_MANY_REQUESTS, code="go_live_rate_limited",
                        message=exc.message, retry_after=exc.retry_after)
-    return outcome_problem(exc.problem, exc.upstream_code, exc.message)
+    if isinstance(exc, services.CoverUnusable):
+        return Problem(status_code=status.HTTP_400_BAD_REQUEST, code="invalid", message=exc.message,
+                       fields={"cover": [exc.message]})
+    return failure_problem(exc.reason, exc.upstream_code, exc.message)
 
 
 def _envelope(code, message, upstream_code=None, **extra) -> dict:

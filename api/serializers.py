@@ -3,30 +3,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.errors import failed_session_problem
-from kuaishou import PushUrl
 from streams.covers import FITS
-from streams.forms import CAPTION_LIMIT, GoLiveForm
+from streams.forms import CAPTION_LIMIT
 from streams.models import LiveSession
 
 STATUSES = [value for value, _label in LiveSession.Status.choices]
 
 
-@extend_schema_field({"type": "string", "maxLength": CAPTION_LIMIT})
-class CaptionField(serializers.CharField):
-    """The live title; its length rule (and its message) come from the web form."""
-
-
-@extend_schema_field({"type": "boolean"})
-class StrictBooleanField(serializers.BooleanField):
-    """A boolean as the schema says: `true` or `false` (any case), nothing else."""
-
-    TRUE_VALUES = {"true", "True", "TRUE", True}
-    FALSE_VALUES = {"false", "False", "FALSE", False}
-    NULL_VALUES = set()
-
-
 class LiveSessionCreateSerializer(serializers.Serializer):
-    # Parses the multipart body; the web's GoLiveForm then applies the one set of going-live rules.
+    """The multipart body of "go live", for the schema only: the going-live rules (and their
+    messages) are the web form's, which the view feeds the body directly."""
 
     cover = serializers.FileField(
         help_text="JPEG, PNG or WebP, up to 20 MB; kslive turns it into the 720×1280 JPEG Kuaishou wants."
@@ -34,33 +20,16 @@ class LiveSessionCreateSerializer(serializers.Serializer):
     cover_fit = serializers.ChoiceField(
         choices=FITS, default="crop", help_text="`crop` fills the portrait frame, `pad` fits inside with black bars."
     )
-    caption = CaptionField(required=False, allow_blank=True, default="", help_text="Live title, at most 13 characters.")
+    caption = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=CAPTION_LIMIT, help_text="Live title, at most 13 characters."
+    )
     panoramic = serializers.ChoiceField(
         choices=LiveSession.Panoramic.choices, default=0, help_text="0 normal, 1 180° panoramic, 2 360° panoramic."
     )
-    shop_live = StrictBooleanField(default=False, help_text="E-commerce live (shopping cart): `true` or `false`.")
+    shop_live = serializers.BooleanField(default=False, help_text="E-commerce live (shopping cart): `true` or `false`.")
     device_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=64, help_text="Sent to Kuaishou for its analytics."
     )
-
-    def validate(self, attrs):
-        form = GoLiveForm(
-            data={
-                "caption": attrs["caption"],
-                "cover_fit": attrs["cover_fit"],
-                "panoramic": str(attrs["panoramic"]),
-                "shop_live": "on" if attrs["shop_live"] else "",
-                "device_name": attrs["device_name"],
-                "idempotency_key": self.context["idempotency_key"],
-            },
-            files={"cover": attrs["cover"]},
-            owner=self.context["owner"],
-        )
-        if not form.is_valid():
-            raise serializers.ValidationError(
-                {("non_field_errors" if name == "__all__" else name): errors for name, errors in form.errors.items()}
-            )
-        return form.cleaned_data
 
 
 class LiveSessionErrorSerializer(serializers.Serializer):
@@ -92,26 +61,20 @@ class LiveSessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _push(self, session) -> PushUrl | None:
-        # A push URL starts one live: once the session is over it is spent, so it is not handed out.
-        if not session.is_active or not session.push_url:
-            return None
-        return PushUrl(push_url=session.push_url, live_stream_name=session.live_stream_name)
+    # A push URL starts one live: once the session is over it is spent, so it is not handed out
+    # (LiveSession.push is None then).
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_push_url(self, session) -> str | None:
-        push = self._push(session)
-        return push.push_url if push else None
+        return session.push.push_url if session.push else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_rtmp_server(self, session):
-        push = self._push(session)
-        return push.rtmp_server if push else None
+        return session.push.rtmp_server if session.push else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_stream_key(self, session):
-        push = self._push(session)
-        return push.stream_key if push else None
+        return session.push.stream_key if session.push else None
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_studio_url(self, session):

@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import tokens
+from accounts import selectors as account_selectors
 from api import errors
 from api.schema import AUTH_ERRORS, error
 from api.serializers import (
@@ -22,7 +22,7 @@ from api.serializers import (
     StatusFilterSerializer,
 )
 from streams import selectors, services
-from streams.forms import live_session_fields
+from streams.forms import GoLiveForm
 from streams.models import LiveSession, LiveSessionEvent
 
 Status = LiveSession.Status
@@ -137,16 +137,15 @@ class LiveSessionsView(DeviceApiView):
             services.ensure_can_go_live(request.user, idempotency_key=key)
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
-        serializer = LiveSessionCreateSerializer(
-            data=request.data, context={"owner": request.user, "idempotency_key": key}
-        )
-        serializer.is_valid(raise_exception=True)
+        form = GoLiveForm(request.data, request.FILES, owner=request.user, idempotency_key=key)
+        if not form.is_valid():
+            raise drf_serializers.ValidationError(
+                {("non_field_errors" if name == "__all__" else name): errors for name, errors in form.errors.items()}
+            )
         try:
             session = services.live_session_start(
-                owner=request.user,
-                idempotency_key=key,
+                owner=request.user, request=form.go_live_request(), idempotency_key=key,
                 source=LiveSessionEvent.Source.API,
-                **live_session_fields(serializer.validated_data),
             )
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
@@ -208,10 +207,7 @@ class MeView(DeviceApiView):
         responses={200: MeSerializer, **AUTH_ERRORS},
     )
     def get(self, request):
-        try:
-            credential = tokens.credential_for(request.user)
-        except tokens.NotConnected:
-            credential = None
+        credential = account_selectors.credential_of(request.user)
         profile = credential.account.extra_data if credential else {}
         return Response(
             MeSerializer(

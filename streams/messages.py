@@ -81,3 +81,32 @@ def go_live_rate_limited(retry_after: int) -> str:
         "You started many lives in the last hour. You can start the next one in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
+
+
+# What Kuaishou refused, by name for machines (the device API's error codes); other codes are
+# "upstream_error".
+REFUSALS = {
+    Result.PARAMETER_ERROR: "upstream_refused",
+    Result.STREAM_NOT_FOUND: "upstream_refused",
+    Result.ILLEGAL_STREAM_NAME: "upstream_refused",
+    Result.NOT_YOUR_LIVE: "upstream_refused",
+    Result.NO_LIVE_PERMISSION: "no_live_permission",
+    Result.NO_SHOP_LIVE_PERMISSION: "no_shop_live_permission",
+    Result.ILLEGAL_COVER: "cover_rejected",
+    Result.FACE_CHECK_REQUIRED: "face_check_required",
+}
+
+
+def failure_reason(problem: str, code: int | None) -> str:
+    """Return the name of a going-live failure for machines, from our problem and Kuaishou's code."""
+    if problem == "reconnect":
+        return "reconnect_required"
+    if problem == "app_rejected":
+        return "upstream_misconfigured"
+    if code is None:
+        return "upstream_unavailable"
+    if code == Result.RATE_LIMITED:
+        return "upstream_rate_limited"
+    if problem == "refused" and code in REFUSALS:
+        return REFUSALS[code]
+    return "upstream_error"

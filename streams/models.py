@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from confidential.fields import EncryptedTextField
+from kuaishou import PushUrl
 from streams import messages
 
 PUSH_URL_LIFETIME = timedelta(days=2)
@@ -110,6 +111,18 @@ class LiveSession(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def push(self) -> PushUrl | None:
+        """Return the push URL, split for encoders, while it can still start the live (else None)."""
+        if not self.is_active or not self.push_url:
+            return None
+        return PushUrl(push_url=self.push_url, live_stream_name=self.live_stream_name)
+
+    @property
+    def failure_reason(self) -> str:
+        """Return what the last problem is called for machines (the device API's error code)."""
+        return messages.failure_reason(self.problem, self.last_error_code)
 
     @property
     def frees_its_key(self) -> bool:

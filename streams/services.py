@@ -3,7 +3,9 @@
 import functools
 import logging
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 import kuaishou
 from accounts import tokens
 from kuaishou_app.calls import StillWaiting, call
-from streams import messages, upstream_budget
+from streams import covers, messages, upstream_budget
 from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,11 @@ class GoLiveError(Exception):
         self.upstream_words = upstream_words
         self.face_verify_url = face_verify_url
 
+    @property
+    def reason(self) -> str:
+        """Return what this failure is called for machines (the device API's error code)."""
+        return messages.failure_reason(self.problem, self.upstream_code)
+
 
 class ReconnectRequired(GoLiveError):
     """The person must log in with Kuaishou again."""
@@ -50,6 +57,10 @@ class LiveScopeMissing(GoLiveError):
 
 class SessionOver(GoLiveError):
     """The session has already ended, failed or expired."""
+
+
+class CoverUnusable(GoLiveError):
+    """The uploaded picture cannot become a cover; the message says why (a field error)."""
 
 
 class GoLiveRateLimited(GoLiveError):
@@ -135,23 +146,37 @@ def _session_for_key(owner, idempotency_key: str) -> LiveSession | None:
     return LiveSession.objects.filter(owner=owner, idempotency_key=idempotency_key).exclude(freed).first()
 
 
+@dataclass(frozen=True)
+class GoLiveRequest:
+    """What a person (on the page) or a device (through the API) asks for when going live."""
+
+    caption: str = ""
+    panoramic: int = 0
+    shop_live: bool = False
+    device_name: str = ""
+    # A picture to turn into the cover, or an earlier session of the person's whose cover to reuse.
+    cover_upload: Any = None
+    cover_from: LiveSession | None = None
+    cover_fit: str = "crop"
+
+
 def live_session_start(
-    *,
-    owner,
-    cover: bytes,
-    caption: str = "",
-    panoramic: int = 0,
-    shop_live: bool = False,
-    device_name: str = "",
-    idempotency_key: str,
-    source: str = Source.WEB,
+    *, owner, request: GoLiveRequest, idempotency_key: str, source: str = Source.WEB
 ) -> LiveSession:
     """Ask Kuaishou for a push URL; return the session (an earlier one for a repeated key).
 
-    A repeated key whose session failed for reasons the request did not cause (no answer, our
-    app refused) is a new attempt: the new session names the one it retries.
+    The cheap checks come first, then a repeated key returns its session before any cover is
+    decoded. A repeated key whose session failed for reasons the request did not cause (no
+    answer, our app refused) is a new attempt: the new session names the one it retries.
     """
     ensure_can_go_live(owner, idempotency_key=idempotency_key)
+    repeated = _session_for_key(owner, idempotency_key)
+    if repeated is not None:
+        return repeated
+    cover = _cover_of(request)
+    caption, panoramic, shop_live, device_name = (
+        request.caption, request.panoramic, request.shop_live, request.device_name
+    )
     earlier = LiveSession.objects.filter(owner=owner, idempotency_key=idempotency_key).order_by("-pk").first()
     retry_of = earlier if earlier is not None and earlier.frees_its_key else None
     try:
@@ -196,6 +221,16 @@ def live_session_start(
     return session
 
 
+def _cover_of(request: GoLiveRequest) -> bytes:
+    """Return the JPEG to send Kuaishou: the upload converted (streams/covers.py), or a reused one."""
+    if request.cover_upload is None:
+        return bytes(request.cover_from.cover)
+    try:
+        return covers.make_cover(request.cover_upload, fit=request.cover_fit)
+    except covers.CoverError as exc:
+        raise CoverUnusable(str(exc)) from None
+
+
 def _ready(session, push: kuaishou.PushUrl, *, source) -> bool:
     now = timezone.now()
     return _transition(
@@ -232,6 +267,11 @@ def _push_url_late(future: Future, *, session_id: int, source: str) -> None:
             _call_for(session.owner, kuaishou.stop_push, live_stream_name=push.live_stream_name)
         except GoLiveError as exc:
             logger.error("Stream %s could not be stopped on Kuaishou: %s", push.live_stream_name, exc.message)
+
+
+def kuaishou_backoff_seconds() -> float:
+    """Return how long every status poll still waits after Kuaishou rate limited us (400002)."""
+    return upstream_budget.backoff_remaining()
 
 
 def request_abandoned_after() -> timedelta:

@@ -8,9 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from kuaishou import PushUrl
 from streams import selectors, services
-from streams.forms import GoLiveForm, live_session_fields
+from streams.forms import GoLiveForm
 from streams.models import LiveSession
 
 
@@ -34,10 +33,10 @@ def live_new(request):
         if form.is_valid():
             try:
                 session = services.live_session_start(
-                    owner=request.user,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                    **live_session_fields(form.cleaned_data),
+                    owner=request.user, request=form.go_live_request(), idempotency_key=form.submitted_key
                 )
+            except services.CoverUnusable as exc:
+                form.add_error("cover", exc.message)
             except services.GoLiveError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -74,14 +73,13 @@ def _cannot_go_live(request, reason: services.GoLiveError):
 @sensitive_variables("session", "push", "context")
 def live_detail(request, pk):
     session = _own_session(request, pk)
-    revealed = request.GET.get("reveal") == "1" and session.is_active and bool(session.push_url)
-    context = {"session": session, "revealed": revealed, "studio_url": settings.KUAISHOU_STUDIO_URL}
+    push = session.push if request.GET.get("reveal") == "1" else None
+    context = {"session": session, "revealed": push is not None, "studio_url": settings.KUAISHOU_STUDIO_URL}
     if session.face_verify_url:
         context["face_qr"] = segno.make(session.face_verify_url, error="m").svg_data_uri(scale=4, border=2)
-    if revealed:
-        push = PushUrl(push_url=session.push_url, live_stream_name=session.live_stream_name)
+    if push is not None:
         context["push"] = push
-        context["qr_svg"] = segno.make(session.push_url, error="m").svg_data_uri(scale=5, border=2)
+        context["qr_svg"] = segno.make(push.push_url, error="m").svg_data_uri(scale=5, border=2)
     return render(request, "streams/detail.html", context)
 
 

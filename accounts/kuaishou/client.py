@@ -52,10 +52,13 @@ class KuaishouOAuth2Client(OAuth2Client):
             grant = call(kuaishou.exchange_code, code=code)
         except kuaishou.KuaishouError as exc:
             raise LoginProblem.from_error(exc) from exc
+        # The token response, as allauth's providers hand it on: allauth makes the SocialToken
+        # (access token, refresh token as its secret, expiry); the rest reaches complete_login.
         return {
             "access_token": grant.access_token,
             "refresh_token": grant.refresh_token,
             "expires_in": grant.expires_in,
             "open_id": grant.open_id,
-            "grant": grant,
+            "refresh_token_expires_in": grant.refresh_token_expires_in,
+            "scopes": list(grant.scopes) if grant.scopes is not None else None,
         }

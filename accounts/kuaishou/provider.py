@@ -1,11 +1,14 @@
 from allauth.socialaccount.providers.base import ProviderAccount
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 from django.conf import settings
+from django.utils import timezone
 
 import kuaishou
 from accounts.kuaishou.views import KuaishouOAuth2Adapter
 
 PROFILE_FIELDS = ("name", "sex", "fans", "follows", "avatar_url", "big_avatar_url", "city")
+# What the token response said of the grant besides the tokens: not secret, kept with the account.
+GRANT_FIELDS = ("scopes", "refresh_token_expires_in")
 
 
 class KuaishouAccount(ProviderAccount):
@@ -40,11 +43,26 @@ class KuaishouProvider(OAuth2Provider):
         return str(data["open_id"])
 
     def extract_extra_data(self, data):
-        return {key: data.get(key) for key in PROFILE_FIELDS}
+        return {key: data.get(key) for key in PROFILE_FIELDS + GRANT_FIELDS}
 
     def extract_common_fields(self, data):
         # Kuaishou gives no e-mail; the open_id makes a stable, unique username.
         return {"username": f"ks_{data['open_id']}"[:150], "first_name": (data.get("name") or "")[:150]}
+
+
+def token_grant(sociallogin) -> kuaishou.TokenGrant:
+    """Return the grant of a completed Kuaishou login: allauth's token and what the account says."""
+    token, extra = sociallogin.token, sociallogin.account.extra_data
+    seconds = int((token.expires_at - timezone.now()).total_seconds()) if token.expires_at else 0
+    scopes = extra.get("scopes")
+    return kuaishou.TokenGrant(
+        access_token=token.token,
+        expires_in=max(0, seconds),
+        refresh_token=token.token_secret,
+        open_id=sociallogin.account.uid,
+        refresh_token_expires_in=extra.get("refresh_token_expires_in"),
+        scopes=tuple(scopes) if scopes is not None else None,
+    )
 
 
 provider_classes = [KuaishouProvider]

@@ -43,13 +43,7 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
     def access_token_url(self):
         return settings.KUAISHOU_OPEN_BASE.rstrip("/") + "/oauth2/access_token"
 
-    def parse_token(self, data):
-        token = super().parse_token(data)
-        # Kept in memory only: accounts stores it encrypted once the login completes.
-        token.kuaishou_grant = data["grant"]
-        return token
-
-    def complete_login(self, request, app, token, **kwargs):
+    def complete_login(self, request, app, token, response=None, **kwargs):
         try:
             profile = call(kuaishou.get_user_info, access_token=token.token)
         except kuaishou.ApiError as exc:
@@ -59,7 +53,9 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
             profile = kuaishou.UserProfile()
         except kuaishou.KuaishouError as exc:
             raise LoginProblem.from_error(exc) from exc
-        data = {"open_id": token.kuaishou_grant.open_id, **dataclasses.asdict(profile)}
+        # What Kuaishou said of the grant (scopes, the refresh token's lifetime) travels with the
+        # account; the tokens stay in allauth's in-memory SocialToken until accounts stores them.
+        data = {**response, **dataclasses.asdict(profile)}
         return self.get_provider().sociallogin_from_response(request, data)
 
 

@@ -298,9 +298,9 @@ def test_a_person_who_must_reconnect_gets_403_with_no_upstream_call(api, kuaisho
 
 def test_without_the_live_scope_the_api_says_so_before_reading_the_cover(api, kuaishou, monkeypatch):
     KuaishouCredential.objects.update(scopes=["user_base", "user_info"])
-    import streams.forms
+    import streams.covers
 
-    monkeypatch.setattr(streams.forms, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
+    monkeypatch.setattr(streams.covers, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
 
     response = api.go_live()
 
@@ -549,3 +549,14 @@ def test_a_refusal_keeps_its_key_the_same_request_would_be_refused_again(api, ku
     assert first.status_code == second.status_code == 422
     assert error_of(first)["session_id"] == error_of(second)["session_id"]
     assert len(kuaishou.requests(endpoint="pushUrls")) == 1
+
+
+def test_repeating_a_request_returns_its_session_before_decoding_the_cover_again(api, kuaishou, monkeypatch):
+    import streams.covers
+
+    first = api.go_live(headers={"Idempotency-Key": "take-10"})
+    monkeypatch.setattr(streams.covers, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded again"))
+
+    again = api.go_live(headers={"Idempotency-Key": "take-10"})
+
+    assert again.json()["id"] == first.json()["id"]

@@ -20,7 +20,7 @@ def test_the_form_asks_for_cover_title_panoramic_e_commerce_and_device(signed_in
 
 
 def test_going_live_gets_a_push_url_and_shows_the_session_page(go_live, kuaishou):
-    response = go_live(caption="湖边日出", panoramic="2", shop_live="on", device_name="DJI")
+    response = go_live(caption="湖边日出", panoramic="2", shop_live="true", device_name="DJI")
 
     session = LiveSession.objects.get()
     assert response.status_code == 302
@@ -33,7 +33,7 @@ def test_going_live_gets_a_push_url_and_shows_the_session_page(go_live, kuaishou
 
 
 def test_the_push_url_request_is_the_documented_multipart(go_live, kuaishou, person):
-    go_live(caption="湖边日出", panoramic="1", shop_live="on", device_name="DJI Mini 4 Pro")
+    go_live(caption="湖边日出", panoramic="1", shop_live="true", device_name="DJI Mini 4 Pro")
 
     (request,) = kuaishou.requests(endpoint="pushUrls")
     assert request["method"] == "POST"
@@ -194,9 +194,9 @@ def test_without_the_live_scope_the_form_says_so_and_offers_to_grant_it(signed_i
 
 def test_without_the_live_scope_a_submit_decodes_nothing_and_calls_nobody(go_live, person, kuaishou, monkeypatch):
     person.socialaccount_set.get().kuaishou_credential.__class__.objects.update(scopes=["user_info"])
-    import streams.forms
+    import streams.covers
 
-    monkeypatch.setattr(streams.forms, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
+    monkeypatch.setattr(streams.covers, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
 
     response = go_live()
 

@@ -31,9 +31,9 @@ def test_lives_started_on_the_page_and_through_the_api_count_together(signed_in,
     signed_in.post("/live/new/", form_data())
     api_go_live(signed_in, token)
     signed_in.post("/live/new/", form_data())
-    import streams.forms
+    import streams.covers
 
-    monkeypatch.setattr(streams.forms, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
+    monkeypatch.setattr(streams.covers, "make_cover", lambda *a, **k: pytest.fail("the cover was decoded"))
 
     page = signed_in.post("/live/new/", form_data())
     api = api_go_live(signed_in, token)

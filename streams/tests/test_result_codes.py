@@ -62,7 +62,7 @@ def test_no_e_commerce_permission_says_to_turn_it_off(connect, client, kuaishou)
 
     client.force_login(connect("aqiang_owner", "aqiang").account.user)
 
-    client.post("/live/new/", form_data(shop_live="on"))
+    client.post("/live/new/", form_data(shop_live="true"))
 
     session = LiveSession.objects.get()
     assert session.last_error_code == 400008
