@@ -2,7 +2,6 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-import kuaishou
 from accounts import tokens
 from accounts.models import KuaishouCredential
 
@@ -24,8 +23,8 @@ def refresh_credential(self, credential_id):
         tokens.refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)
     except (tokens.ReconnectRequired, KuaishouCredential.DoesNotExist):
         pass  # flagged for the person, or disconnected meanwhile: nothing left to do
-    except kuaishou.KuaishouError as exc:
+    except tokens.RefreshPostponed as exc:
         # Only a passing fault is worth retrying soon. Our app refused is the operator's to fix:
         # retrying every token at once would only repeat it; the next beat round tries again.
-        if exc.retryable:
+        if exc.retry_soon:
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from None

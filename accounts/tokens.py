@@ -59,9 +59,21 @@ def get_fresh_access_token(user, *, rejected: str | None = None) -> str:
     return _refresh(credential.pk, margin=settings.KUAISHOU_REFRESH_MARGIN, rejected=rejected)
 
 
+class RefreshPostponed(Exception):
+    """Kuaishou did not refresh the tokens this time; `retry_soon` says whether soon may work
+    (passing trouble) or only the next round (our app refused: the operator's to fix)."""
+
+    def __init__(self, reason: str, *, retry_soon: bool):
+        super().__init__(reason)
+        self.retry_soon = retry_soon
+
+
 def refresh_if_expiring(credential_id: int, *, within: int) -> None:
     """Refresh a credential whose access token expires within `within` seconds."""
-    _refresh(credential_id, margin=within)
+    try:
+        _refresh(credential_id, margin=within)
+    except kuaishou.KuaishouError as exc:
+        raise RefreshPostponed(str(exc), retry_soon=exc.retryable) from exc
 
 
 def refresh_now(credential_id: int) -> None:

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.errors import failed_session_problem
-from streams.covers import FITS
+from streams.forms import FITS
 from streams.forms import CAPTION_LIMIT
 from streams.models import LiveSession
 

@@ -10,7 +10,9 @@ def test_the_admin_lists_sessions_with_status_owner_and_device(ready_session, ad
 
     assert "湖边日出" in page
     assert "DJI Mini 4 Pro" in page
-    assert "owner" in page
+    # The owner's column, not just the word: the admin's own CSS says "owner" on every page.
+    assert f'<td class="field-owner nowrap">{ready_session.owner}</td>' in page
+    assert '<td class="field-status">就绪：等待推流</td>' in page
 
 
 @pytest.mark.parametrize("query", ["stream", "owner"])
