@@ -24,7 +24,7 @@ def _refresh(modeladmin, request, credentials):
     done = 0
     for credential in credentials:
         try:
-            tokens.refresh_now(credential.pk)
+            tokens.credential_refresh_now(credential.pk)
             done += 1
         except Exception as exc:  # show the reason for this one, carry on with the rest
             modeladmin.message_user(request, f"{credential}: {exc}", messages.ERROR)

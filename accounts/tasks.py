@@ -20,7 +20,7 @@ def refresh_expiring_tokens():
 @shared_task(acks_late=True, bind=True, max_retries=5)
 def refresh_credential(self, credential_id):
     try:
-        tokens.refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)
+        tokens.credential_refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)
     except (tokens.ReconnectRequired, KuaishouCredential.DoesNotExist):
         pass  # flagged for the person, or disconnected meanwhile: nothing left to do
     except tokens.RefreshPostponed as exc:

@@ -45,7 +45,7 @@ def credential_for(user) -> KuaishouCredential:
 
 
 @sensitive_variables()
-def get_fresh_access_token(user, *, rejected: str | None = None) -> str:
+def access_token_fresh(user, *, rejected: str | None = None) -> str:
     """Return the person's access token, refreshed first when it expires soon.
 
     With `rejected`, Kuaishou has just refused that token: refresh unless another
@@ -68,7 +68,7 @@ class RefreshPostponed(Exception):
         self.retry_soon = retry_soon
 
 
-def refresh_if_expiring(credential_id: int, *, within: int) -> None:
+def credential_refresh_if_expiring(credential_id: int, *, within: int) -> None:
     """Refresh a credential whose access token expires within `within` seconds."""
     try:
         _refresh(credential_id, margin=within)
@@ -76,7 +76,7 @@ def refresh_if_expiring(credential_id: int, *, within: int) -> None:
         raise RefreshPostponed(str(exc), retry_soon=exc.retryable) from exc
 
 
-def refresh_now(credential_id: int) -> None:
+def credential_refresh_now(credential_id: int) -> None:
     """Refresh a credential's tokens whatever their expiry (admin action)."""
     _refresh(credential_id, margin=0, force=True)
 
@@ -147,18 +147,18 @@ def _refresh_late(future: Future, *, credential_id: int, refresh_token: str) -> 
 
 
 @sensitive_variables()
-def call_with_fresh_token(user, call: Callable[[str], T]) -> T:
+def access_token_use(user, call: Callable[[str], T]) -> T:
     """Run `call(access_token)`; when Kuaishou rejects the token, refresh once and retry.
 
     A second rejection flags the account "needs reconnect" and raises ReconnectRequired.
     """
-    token = get_fresh_access_token(user)
+    token = access_token_fresh(user)
     try:
         return call(token)
     except kuaishou.ApiError as exc:
         if not exc.token_rejected:
             raise
-    token = get_fresh_access_token(user, rejected=token)
+    token = access_token_fresh(user, rejected=token)
     try:
         return call(token)
     except kuaishou.ApiError as exc:

@@ -322,8 +322,11 @@ def _call(
 
     status = response.status_code
     reply = _json_object(response)
-    result = _integer(reply.get("result")) if reply is not None else None
-    host_name = _text(reply.get("hostName")) if reply is not None else ""
+    if reply is None:
+        logger.warning("%s %s -> HTTP %d, no JSON object in %d ms", method, log_path, status, elapsed_ms)
+        raise _no_usable_reply(where, status, None)
+    result = _integer(reply.get("result"))
+    host_name = _text(reply.get("hostName"))
     failed = result is None or result != success or not 200 <= status < 300
     # A failure names Kuaishou's server: it is what Kuaishou's support asks for.
     logger.log(
@@ -347,7 +350,7 @@ def _json_object(response: requests.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _no_usable_reply(where: str, status: int, reply: Mapping | None) -> TransportError:
+def _no_usable_reply(where: str, status: int, reply: Mapping[str, Any] | None) -> TransportError:
     if status == 429 or status >= 500:
         return TransportError(f"{where} answered HTTP {status}", http_status=status)
     if 300 <= status < 500:

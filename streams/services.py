@@ -108,7 +108,7 @@ def _call_for(owner, endpoint, /, **arguments):
     """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure
     (and StillWaiting when an `on_late` call outlasts the request's deadline)."""
     try:
-        return tokens.call_with_fresh_token(owner, lambda token: call(endpoint, access_token=token, **arguments))
+        return tokens.access_token_use(owner, lambda token: call(endpoint, access_token=token, **arguments))
     except tokens.ReconnectRequired as exc:
         raise ReconnectRequired(messages.RECONNECT, upstream_code=exc.upstream_code) from None
     except kuaishou.KuaishouError as exc:

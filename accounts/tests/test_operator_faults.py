@@ -33,7 +33,7 @@ def test_an_operator_fault_during_a_refresh_keeps_the_person_connected_and_their
     expire_soon(credential)
     fault(kuaishou)
 
-    token = tokens.get_fresh_access_token(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
 
     credential.refresh_from_db()
     assert token == credential.access_token
@@ -47,7 +47,7 @@ def test_an_operator_fault_on_an_expired_token_raises_without_flagging_anyone(co
     kuaishou.app(secret=None)
 
     with pytest.raises(client.KuaishouError) as failure:
-        tokens.get_fresh_access_token(credential.account.user)
+        tokens.access_token_fresh(credential.account.user)
 
     assert failure.value.blame is client.Blame.OPERATOR
     assert not KuaishouCredential.objects.get().needs_reconnect
@@ -59,8 +59,8 @@ def test_an_operator_fault_is_logged_at_error_once(connect, kuaishou, caplog):
         expire_soon(credential)
     kuaishou.app(secret=None)
 
-    tokens.get_fresh_access_token(first.account.user)
-    tokens.get_fresh_access_token(second.account.user)
+    tokens.access_token_fresh(first.account.user)
+    tokens.access_token_fresh(second.account.user)
 
     errors = [r for r in caplog.records if r.levelname == "ERROR" and "rejects kslive's app" in r.getMessage()]
     assert len(errors) == 1
@@ -80,7 +80,7 @@ def client_with_app_rejected(client, connect, kuaishou):
     credential = connect()
     expire_soon(credential)
     kuaishou.app(secret=None)
-    tokens.get_fresh_access_token(credential.account.user)
+    tokens.access_token_fresh(credential.account.user)
     return client
 
 
@@ -102,7 +102,7 @@ def test_once_the_secret_is_fixed_the_check_clears_the_problem_and_refreshes_wor
     expire_soon(credential, seconds=-1)
     kuaishou.app(secret=None)
     with pytest.raises(client_errors()):
-        tokens.get_fresh_access_token(credential.account.user)
+        tokens.access_token_fresh(credential.account.user)
     check_rejected_app()
     assert status.problem() is not None
 
@@ -111,7 +111,7 @@ def test_once_the_secret_is_fixed_the_check_clears_the_problem_and_refreshes_wor
 
     assert status.problem() is None
     assert client.get("/healthz").status_code == 200
-    token = tokens.get_fresh_access_token(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
     credential.refresh_from_db()
     assert token == credential.access_token and not credential.needs_reconnect
 
@@ -124,7 +124,7 @@ def test_a_live_call_that_works_does_not_clear_a_problem_of_the_login_endpoints(
     credential = connect()
     expire_soon(credential)
     kuaishou.app(secret=None)
-    tokens.get_fresh_access_token(credential.account.user)
+    tokens.access_token_fresh(credential.account.user)
 
     from kuaishou_app.calls import call
     with pytest.raises(client.ApiError):

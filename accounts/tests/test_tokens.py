@@ -26,7 +26,7 @@ def refreshes(sandbox):
 def test_a_fresh_token_is_used_without_calling_kuaishou(connect, kuaishou):
     credential = connect()
 
-    token = tokens.get_fresh_access_token(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
 
     assert token == credential.access_token
     assert refreshes(kuaishou) == []
@@ -37,7 +37,7 @@ def test_a_token_expiring_soon_is_refreshed_before_use(connect, kuaishou):
     old_refresh_token = credential.refresh_token
     expire_soon(credential)
 
-    token = tokens.get_fresh_access_token(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
 
     (refresh,) = refreshes(kuaishou)
     assert refresh["query"] == {
@@ -56,7 +56,7 @@ def test_the_rotated_refresh_token_is_stored(connect, kuaishou):
     old_refresh_token = credential.refresh_token
     expire_soon(credential)
 
-    tokens.get_fresh_access_token(credential.account.user)
+    tokens.access_token_fresh(credential.account.user)
 
     credential.refresh_from_db()
     assert credential.refresh_token != old_refresh_token
@@ -71,7 +71,7 @@ def test_a_refresh_reply_without_open_id_or_scopes_keeps_what_the_login_said(con
     open_id, scopes = credential.open_id, list(credential.scopes)
     expire_soon(credential)
 
-    tokens.get_fresh_access_token(credential.account.user)
+    tokens.access_token_fresh(credential.account.user)
 
     credential.refresh_from_db()
     assert (credential.open_id, credential.scopes) == (open_id, scopes)
@@ -91,7 +91,7 @@ def test_concurrent_refreshes_make_exactly_one_upstream_refresh(connect, kuaisho
 
     def worker():
         try:
-            results.append(tokens.get_fresh_access_token(user))
+            results.append(tokens.access_token_fresh(user))
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:
@@ -116,9 +116,9 @@ def test_a_refused_refresh_flags_reconnect_and_stops_calling_kuaishou(connect, k
     user = credential.account.user
 
     with pytest.raises(tokens.ReconnectRequired):
-        tokens.get_fresh_access_token(user)
+        tokens.access_token_fresh(user)
     with pytest.raises(tokens.ReconnectRequired):
-        tokens.get_fresh_access_token(user)
+        tokens.access_token_fresh(user)
 
     assert len(refreshes(kuaishou)) == 1
     credential.refresh_from_db()
@@ -137,7 +137,7 @@ def test_an_expired_authorization_needs_reconnect_without_any_call(connect, kuai
     )
 
     with pytest.raises(tokens.ReconnectRequired):
-        tokens.get_fresh_access_token(credential.account.user)
+        tokens.access_token_fresh(credential.account.user)
 
     assert refreshes(kuaishou) == []
     assert KuaishouCredential.objects.get().needs_reconnect
@@ -148,7 +148,7 @@ def test_a_passing_refresh_failure_keeps_a_still_valid_token(connect, kuaishou):
     expire_soon(credential, seconds=100)
     kuaishou.fault("refresh_token", result=400003)
 
-    token = tokens.get_fresh_access_token(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
 
     assert token == credential.access_token
     assert not KuaishouCredential.objects.get().needs_reconnect
@@ -160,7 +160,7 @@ def test_a_passing_refresh_failure_of_an_expired_token_is_retryable(connect, kua
     kuaishou.fault("refresh_token", http_status=502)
 
     with pytest.raises(client.KuaishouError) as failure:
-        tokens.get_fresh_access_token(credential.account.user)
+        tokens.access_token_fresh(credential.account.user)
 
     assert failure.value.retryable
     assert not KuaishouCredential.objects.get().needs_reconnect
@@ -180,7 +180,7 @@ def test_a_rejected_token_is_refreshed_once_and_the_call_retried(connect, kuaish
     credential = connect()
     calls = []
 
-    result = tokens.call_with_fresh_token(credential.account.user, rejected_once(calls))
+    result = tokens.access_token_use(credential.account.user, rejected_once(calls))
 
     credential.refresh_from_db()
     assert result == "done"
@@ -197,9 +197,9 @@ def test_a_token_rejected_after_its_refresh_needs_reconnect(connect, kuaishou):
         raise client.ApiError(result=200102)
 
     with pytest.raises(tokens.ReconnectRequired):
-        tokens.call_with_fresh_token(credential.account.user, always_rejected)
+        tokens.access_token_use(credential.account.user, always_rejected)
     with pytest.raises(tokens.ReconnectRequired):
-        tokens.call_with_fresh_token(credential.account.user, always_rejected)
+        tokens.access_token_use(credential.account.user, always_rejected)
 
     assert len(calls) == 2
     assert len(refreshes(kuaishou)) == 1
@@ -213,7 +213,7 @@ def test_other_failures_pass_through_untouched(connect, kuaishou):
         raise client.ApiError(result=400006)
 
     with pytest.raises(client.ApiError) as failure:
-        tokens.call_with_fresh_token(credential.account.user, no_permission)
+        tokens.access_token_use(credential.account.user, no_permission)
 
     assert failure.value.result == 400006
     assert refreshes(kuaishou) == []
@@ -223,7 +223,7 @@ def test_a_person_without_kuaishou_tokens_is_not_connected(django_user_model):
     user = django_user_model.objects.create(username="stranger")
 
     with pytest.raises(tokens.NotConnected):
-        tokens.get_fresh_access_token(user)
+        tokens.access_token_fresh(user)
 
 
 @pytest.fixture

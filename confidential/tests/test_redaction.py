@@ -97,7 +97,7 @@ def test_a_whole_journey_at_debug_level_logs_no_secret(client, kuaishou, debug_l
         tasks.poll_live_session(session.pk)
         secrets |= {session.push_url, session.push_url.rpartition("sign=")[2]}
     KuaishouCredential.objects.update(access_token_expires_at=credential.access_token_expires_at.replace(year=2000))
-    tokens.get_fresh_access_token(user)
+    tokens.access_token_fresh(user)
     credential.refresh_from_db()
     secrets |= {credential.access_token, credential.refresh_token, device_token}
     for session in LiveSession.objects.all():
@@ -120,11 +120,11 @@ def test_an_error_report_shows_no_token_from_the_functions_that_hold_them(connec
         raise RuntimeError("something went wrong")
 
     try:
-        tokens.call_with_fresh_token(credential.account.user, broken)
+        tokens.access_token_use(credential.account.user, broken)
     except RuntimeError:
         frames = ExceptionReporter(None, *sys.exc_info()).get_traceback_frames()
 
-    (frame,) = [frame for frame in frames if frame["function"] == "call_with_fresh_token"]
+    (frame,) = [frame for frame in frames if frame["function"] == "access_token_use"]
     shown = dict(frame["vars"])
     assert "token" in shown
     assert credential.access_token not in str(shown)

@@ -128,7 +128,7 @@ def test_tokens_from_a_refresh_that_comes_after_the_deadline_are_kept(connect, k
     kuaishou.fault("refresh_token", latency_ms=2500)
 
     with deadline.within(1):
-        token = tokens.get_fresh_access_token(credential.account.user)
+        token = tokens.access_token_fresh(credential.account.user)
 
     assert token == old_access  # still valid: used meanwhile
     eventually(lambda: KuaishouCredential.objects.get().access_token != old_access)
