@@ -4,7 +4,6 @@ from django.urls import include, path
 from kslive_site import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("streams.urls")),

@@ -1,17 +1,12 @@
 import logging
 
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from kslive_site import health
 from kuaishou_app import status as app_status
 
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    return render(request, "home.html")
 
 
 @never_cache

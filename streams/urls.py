@@ -3,6 +3,7 @@ from django.urls import path
 from streams import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("live/", views.live_list, name="live_list"),
     path("live/new/", views.live_new, name="live_new"),
     path("live/<int:pk>/", views.live_detail, name="live_detail"),

@@ -13,6 +13,10 @@ from streams.forms import GoLiveForm
 from streams.models import LiveSession
 
 
+def home(request):
+    return render(request, "home.html")
+
+
 def _own_session(request, pk, *, with_cover=False):
     session = selectors.live_session_for(request.user, pk, with_cover=with_cover)
     if session is None:

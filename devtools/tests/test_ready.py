@@ -1,4 +1,4 @@
-from kslive_site import ready
+from devtools import ready
 
 
 def test_it_says_where_to_go_once_every_url_answers(monkeypatch, capsys):
