@@ -47,6 +47,16 @@ class LiveSessionSerializer(serializers.ModelSerializer):
     studio_url = serializers.SerializerMethodField(help_text="Kuaishou's Cloud Live Studio, where the room is managed.")
     ended_by = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField(help_text="Why Kuaishou gave no push URL, for a failed session.")
+    formats = serializers.SerializerMethodField(
+        help_text="The push URL in every encoder's shape: `url`, `url_with_port`, `obs` {`server`, `stream_key`}, "
+        "`larix` (Larix Broadcaster's set-up link), `ffmpeg` (a command line); null once it is spent."
+    )
+    expires_soon = serializers.BooleanField(
+        read_only=True, help_text="True when the unused push URL lapses within 6 hours: reissue it."
+    )
+    replaced_by = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The session whose new push URL replaced this one."
+    )
     retry_of = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True,
         help_text="The failed session this one tries again (the same Idempotency-Key after Kuaishou did not answer).",
@@ -57,7 +67,8 @@ class LiveSessionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name",
             "push_url", "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url",
-            "went_live_at", "ended_at", "ended_by", "error", "retry_of", "created_at",
+            "formats", "expires_soon", "went_live_at", "ended_at", "ended_by", "error", "replaced_by", "retry_of",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -75,6 +86,17 @@ class LiveSessionSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "nullable": True})
     def get_stream_key(self, session):
         return session.push.stream_key if session.push else None
+
+    @extend_schema_field({
+        "type": "object", "nullable": True,
+        "properties": {
+            "url": {"type": "string"}, "url_with_port": {"type": "string"},
+            "obs": {"type": "object", "properties": {"server": {"type": "string"}, "stream_key": {"type": "string"}}},
+            "larix": {"type": "string"}, "ffmpeg": {"type": "string"},
+        },
+    })
+    def get_formats(self, session):
+        return session.encoder_formats
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_studio_url(self, session):

@@ -9,6 +9,8 @@ urlpatterns = [
     # Any text as the id: a bad one gets the API's JSON 404, not the site's HTML page.
     path("api/v1/live-sessions/<str:pk>", views.LiveSessionView.as_view(), name="api_live_session"),
     path("api/v1/live-sessions/<str:pk>/stop", views.LiveSessionStopView.as_view(), name="api_live_session_stop"),
+    path("api/v1/live-sessions/<str:pk>/reissue", views.LiveSessionReissueView.as_view(),
+         name="api_live_session_reissue"),
     path("api/v1/me", views.MeView.as_view(), name="api_me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's script comes as its own file (the split view), so the page needs no inline

@@ -49,8 +49,8 @@ class DeviceApiView(APIView):
         return response
 
 
-def _own_session(request, pk: str) -> LiveSession:
-    session = selectors.live_session_for(request.user, pk)
+def _own_session(request, pk: str, *, with_cover: bool = False) -> LiveSession:
+    session = selectors.live_session_for(request.user, pk, with_cover=with_cover)
     if session is None:
         raise errors.not_found()
     return session
@@ -63,6 +63,18 @@ def _idempotency_key(request) -> str | None:
     if not 1 <= len(key) <= 64 or not key.isascii() or not key.isprintable():
         raise drf_serializers.ValidationError({"Idempotency-Key": [errors.IDEMPOTENCY_KEY_INVALID]})
     return key
+
+
+def _created(session: LiveSession) -> Response:
+    """Answer a go-live: 201 with the session, 202 while Kuaishou is still issuing it, or its failure."""
+    if session.status == Status.FAILED:
+        raise errors.failed_session_problem(session)
+    headers = {"Location": reverse("api_live_session", args=[session.pk])}
+    if session.status == Status.REQUESTING:
+        # Kuaishou has not answered yet; the push URL is kept whenever it comes.
+        headers["Retry-After"] = str(STILL_REQUESTING_RETRY_AFTER)
+        return Response(LiveSessionSerializer(session).data, status=202, headers=headers)
+    return Response(LiveSessionSerializer(session).data, status=201, headers=headers)
 
 
 class SessionPagination(PageNumberPagination):
@@ -149,14 +161,7 @@ class LiveSessionsView(DeviceApiView):
             )
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
-        if session.status == Status.FAILED:
-            raise errors.failed_session_problem(session)
-        headers = {"Location": reverse("api_live_session", args=[session.pk])}
-        if session.status == Status.REQUESTING:
-            # Kuaishou has not answered yet; the push URL is kept whenever it comes.
-            headers["Retry-After"] = str(STILL_REQUESTING_RETRY_AFTER)
-            return Response(LiveSessionSerializer(session).data, status=202, headers=headers)
-        return Response(LiveSessionSerializer(session).data, status=201, headers=headers)
+        return _created(session)
 
 
 class LiveSessionView(DeviceApiView):
@@ -196,6 +201,33 @@ class LiveSessionStopView(DeviceApiView):
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
         return Response(LiveSessionSerializer(session).data)
+
+
+class LiveSessionReissueView(DeviceApiView):
+    """A new push URL with the same cover, title and options; the old session is marked replaced."""
+
+    @extend_schema(
+        operation_id="live_sessions_reissue",
+        summary="Reissue an unused push URL (ready or expired): a new session, the old one replaced",
+        request=None,
+        parameters=[SESSION_ID],
+        responses={
+            201: LiveSessionSerializer,
+            202: OpenApiResponse(LiveSessionSerializer, description="Kuaishou is slow: the new session is still "
+                                 "`requesting`."),
+            409: error("The session was used, or replaced already (`session_over`)."),
+            **NOT_FOUND,
+            **AUTH_ERRORS,
+            **UPSTREAM_ERRORS,
+        },
+    )
+    def post(self, request, pk):
+        session = _own_session(request, pk, with_cover=True)
+        try:
+            new = services.live_session_reissue(session=session, source=LiveSessionEvent.Source.API)
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
+        return _created(new)
 
 
 class MeView(DeviceApiView):

@@ -26,6 +26,7 @@ class LiveSession(models.Model):
         ENDED = "ended", _("Ended")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired unused")
+        REPLACED = "replaced", _("Replaced by a new push URL")
 
     class Panoramic(models.IntegerChoices):
         NORMAL = 0, _("Normal")
@@ -46,7 +47,9 @@ class LiveSession(models.Model):
         ADMIN = "admin", _("an administrator")
 
     ACTIVE = (Status.READY, Status.LIVING)
-    FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED)
+    FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED, Status.REPLACED)
+    # An unused push URL lapses 2 days after issue; this long before, the pages warn.
+    EXPIRY_WARNING = timedelta(hours=6)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions", verbose_name=_("owner")
@@ -57,6 +60,11 @@ class LiveSession(models.Model):
     device_name = models.CharField(_("device name"), max_length=64, blank=True)
     cover = models.BinaryField(_("cover (JPEG sent to Kuaishou)"))
     idempotency_key = models.CharField(max_length=64)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replaced by")
+    )
+    # When the person first showed the push URL, after confirming the encoder checklist.
+    revealed_at = models.DateTimeField(_("push URL first shown"), null=True, blank=True)
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("retry of")
     )
@@ -120,6 +128,13 @@ class LiveSession(models.Model):
         return PushUrl(push_url=self.push_url, live_stream_name=self.live_stream_name)
 
     @property
+    def encoder_formats(self) -> dict | None:
+        """Return the push URL in every encoder's shape, while it can still start the live."""
+        from streams import encoders
+
+        return encoders.formats(self.push, name=self.caption or self.device_name) if self.push else None
+
+    @property
     def failure_reason(self) -> str:
         """Return what the last problem is called for machines (the device API's error code)."""
         return messages.failure_reason(self.problem, self.last_error_code)
@@ -141,6 +156,17 @@ class LiveSession(models.Model):
         return ""
 
     @property
+    def expires_soon(self) -> bool:
+        """Return whether the unused push URL lapses within EXPIRY_WARNING (reissue it now)."""
+        return (self.status == self.Status.READY and self.expires_at is not None
+                and self.expires_at - timezone.now() <= self.EXPIRY_WARNING)
+
+    @property
+    def can_reissue(self) -> bool:
+        """Return whether a new push URL may replace this one: unused (ready) or expired unused."""
+        return self.status in (self.Status.READY, self.Status.EXPIRED) and self.replaced_by_id is None
+
+    @property
     def duration(self) -> timedelta | None:
         if not self.went_live_at:
             return None
@@ -148,7 +174,15 @@ class LiveSession(models.Model):
 
 
 class LiveSessionEvent(models.Model):
-    """One status change of a live session: when, from, to, and what caused it."""
+    """One thing that happened to a live session: a status change (from, to, what caused it),
+    or something a person did with its push URL (shown it, handed it on)."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("status change")
+        REVEALED = "revealed", _("push URL shown")
+        HANDOFF_CREATED = "handoff_created", _("link for an operator made")
+        HANDOFF_OPENED = "handoff_opened", _("link for an operator opened")
+        HANDOFF_REVOKED = "handoff_revoked", _("link for an operator revoked")
 
     class Source(models.TextChoices):
         WEB = "web", _("web page")
@@ -156,8 +190,10 @@ class LiveSessionEvent(models.Model):
         POLL = "poll", _("status poll")
         EXPIRY = "expiry", _("expiry")
         ADMIN = "admin", _("admin")
+        HANDOFF = "handoff", _("link for an operator")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STATUS)
     at = models.DateTimeField(_("time"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16)
@@ -166,8 +202,8 @@ class LiveSessionEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
 
     @staticmethod
     def _label(status):
@@ -180,3 +216,33 @@ class LiveSessionEvent(models.Model):
     @property
     def to_label(self):
         return self._label(self.to_status)
+
+    @property
+    def is_status_change(self) -> bool:
+        return self.kind == self.Kind.STATUS
+
+
+class Handoff(models.Model):
+    """A link that shows one session's push URL and live state to a field operator with no
+    login: it works in the first browser that opens it, for 15 minutes, while the session
+    lasts, until its owner revokes it. Only its hash is kept."""
+
+    LIFETIME = timedelta(minutes=15)
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="handoffs")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    # The hash of the cookie given to the browser that opened it: the only one it works in.
+    browser_hash = models.CharField(max_length=64, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("link for an operator")
+        verbose_name_plural = _("links for operators")
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.session.is_active

@@ -1,7 +1,10 @@
 """Going live: one service for the web pages, the device API and the status polls."""
 
 import functools
+import hashlib
+import hmac
 import logging
+import secrets
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +20,7 @@ import kuaishou
 from accounts import tokens
 from kuaishou_app.calls import StillWaiting, call
 from streams import covers, messages, upstream_budget
-from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, LiveSession, LiveSessionEvent
+from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, Handoff, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
 Status = LiveSession.Status
@@ -356,6 +359,109 @@ def _record_problem(session, error: GoLiveError, **fields) -> None:
     LiveSession.objects.filter(pk=session.pk).update(updated_at=timezone.now(), **fields)
     for name, value in fields.items():
         setattr(session, name, value)
+
+
+class HandoffRefused(Exception):
+    """A link for an operator that shows nothing: the message says why, for whoever holds it."""
+
+
+def live_session_reveal(*, session: LiveSession, source: str = Source.WEB) -> bool:
+    """Record that the person showed the push URL, having confirmed the encoder checklist.
+
+    Only the first time counts (a conditional update): it is an event on the timeline.
+    """
+    now = timezone.now()
+    if not LiveSession.objects.filter(pk=session.pk, revealed_at__isnull=True).update(revealed_at=now):
+        return False
+    session.revealed_at = now
+    _event(session, LiveSessionEvent.Kind.REVEALED, source=source)
+    return True
+
+
+def live_session_reissue(*, session: LiveSession, source: str = Source.WEB) -> LiveSession:
+    """Get a new push URL with the same cover, title and options; mark the old one replaced.
+
+    The old URL is replaced only once the new one is there; an unused old URL is stopped on
+    Kuaishou, so that nobody can start a live with it any more. A repeated click gives the
+    same new session (the reissue has its own idempotency key).
+    """
+    if not session.can_reissue:
+        raise SessionOver(_already_over(session))
+    request = GoLiveRequest(caption=session.caption, panoramic=session.panoramic, shop_live=session.shop_live,
+                            device_name=session.device_name, cover_from=session)
+    new = live_session_start(owner=session.owner, request=request, idempotency_key=f"reissue-{session.pk}",
+                             source=source)
+    if new.status not in (Status.READY, Status.REQUESTING):
+        return new
+    LiveSession.objects.filter(pk=session.pk, replaced_by__isnull=True).update(replaced_by=new)
+    if session.status == Status.READY and _transition(session, to=Status.REPLACED, source=source,
+                                                      note=f"replaced by #{new.pk}", next_poll_at=None):
+        try:
+            _call_for(session.owner, kuaishou.stop_push, live_stream_name=session.live_stream_name)
+        except GoLiveError as exc:
+            # It lapses by itself in two days; a push to it meanwhile would start a live we show.
+            logger.warning("Replaced stream %s could not be stopped on Kuaishou: %s", session.live_stream_name,
+                           exc.message)
+    session.refresh_from_db()
+    return new
+
+
+def handoff_create(*, session: LiveSession, source: str = Source.WEB) -> tuple[Handoff, str]:
+    """Make a link for a field operator; return it and its raw key, which is never stored."""
+    if not session.is_active:
+        raise SessionOver(_already_over(session))
+    raw = secrets.token_urlsafe(24)
+    handoff = Handoff.objects.create(session=session, key_hash=_hash(raw),
+                                     expires_at=timezone.now() + Handoff.LIFETIME)
+    _event(session, LiveSessionEvent.Kind.HANDOFF_CREATED, source=source)
+    return handoff, raw
+
+
+def handoff_open(*, raw: str, browser_key: str | None) -> tuple[Handoff, str | None]:
+    """Return the handoff a link's key stands for, and a new browser key when this is its first
+    opening (to keep in a cookie); raise HandoffRefused when it shows nothing any more."""
+    from django.utils.translation import gettext as _
+
+    handoff = Handoff.objects.select_related("session").filter(key_hash=_hash(raw)).first()
+    if handoff is None:
+        raise HandoffRefused(_("This link is not valid. Ask for a new one."))
+    if handoff.revoked_at is not None:
+        raise HandoffRefused(_("This link was withdrawn by the person who sent it."))
+    if not handoff.session.is_active:
+        raise HandoffRefused(_("This live is over: the link shows nothing any more."))
+    if handoff.opened_at is not None:
+        if browser_key and hmac.compare_digest(_hash(browser_key), handoff.browser_hash):
+            return handoff, None
+        raise HandoffRefused(_("This link was already opened on another device. Ask for a new one."))
+    if handoff.expires_at <= timezone.now():
+        raise HandoffRefused(_("This link has expired (links work for 15 minutes). Ask for a new one."))
+    new_key = secrets.token_urlsafe(24)
+    # Conditional update: of two browsers opening it at once, exactly one gets it.
+    opened = Handoff.objects.filter(pk=handoff.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now(), browser_hash=_hash(new_key)
+    )
+    if not opened:
+        raise HandoffRefused(_("This link was already opened on another device. Ask for a new one."))
+    handoff.refresh_from_db()
+    _event(handoff.session, LiveSessionEvent.Kind.HANDOFF_OPENED, source=Source.HANDOFF)
+    return handoff, new_key
+
+
+def handoff_revoke(*, handoff: Handoff, source: str = Source.WEB) -> bool:
+    """Withdraw a link at once; return False if it was withdrawn already."""
+    revoked = Handoff.objects.filter(pk=handoff.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        _event(handoff.session, LiveSessionEvent.Kind.HANDOFF_REVOKED, source=source)
+    return bool(revoked)
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _event(session: LiveSession, kind: str, *, source: str, note: str = "") -> None:
+    LiveSessionEvent.objects.create(session=session, kind=kind, from_status=session.status,
+                                    to_status=session.status, source=source, note=note[:300])
 
 
 def poll_delay(session: LiveSession, now) -> timedelta:

@@ -1,16 +1,19 @@
+import hashlib
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from streams import selectors, services
+from streams import encoders, selectors, services
 from streams.forms import GoLiveForm
-from streams.models import LiveSession
+from streams.models import Handoff, LiveSession
 
 
 def home(request):
@@ -77,14 +80,120 @@ def _cannot_go_live(request, reason: services.GoLiveError):
 @sensitive_variables("session", "push", "context")
 def live_detail(request, pk):
     session = _own_session(request, pk)
-    push = session.push if request.GET.get("reveal") == "1" else None
-    context = {"session": session, "revealed": push is not None, "studio_url": settings.KUAISHOU_STUDIO_URL}
+    return render(request, "streams/detail.html", _detail_context(request, session))
+
+
+def _detail_context(request, session, **extra) -> dict:
+    asked = request.GET.get("reveal") == "1"
+    # The first Show asks for the encoder checklist: a misconfigured push can spend the URL.
+    push = session.push if asked and session.revealed_at else None
+    context = {"session": session, "revealed": push is not None, "checklist": asked and session.push and not push,
+               "studio_url": settings.KUAISHOU_STUDIO_URL, "handoffs": session.handoffs.all()[:5], **extra}
     if session.face_verify_url:
-        context["face_qr"] = segno.make(session.face_verify_url, error="m").svg_data_uri(scale=4, border=2)
+        context["face_qr"] = _qr(session.face_verify_url, scale=4)
     if push is not None:
-        context["push"] = push
-        context["qr_svg"] = segno.make(push.push_url, error="m").svg_data_uri(scale=5, border=2)
-    return render(request, "streams/detail.html", context)
+        larix = encoders.larix_link(push, name=session.caption or session.device_name)
+        context.update(push=push, qr_svg=_qr(push.push_url), larix=larix, larix_qr=_qr(larix),
+                       ffmpeg=encoders.FFMPEG.format(url=push.push_url))
+    return context
+
+
+def _qr(text: str, *, scale: int = 5) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=scale, border=2)
+
+
+@login_required
+@require_POST
+def live_reveal(request, pk):
+    session = _own_session(request, pk)
+    if request.POST.get("codecs") and request.POST.get("no_autoconfig"):
+        services.live_session_reveal(session=session)
+    else:
+        messages.error(request, _checklist_unconfirmed())
+    return redirect(f"{session.get_absolute_url()}?reveal=1")
+
+
+def _checklist_unconfirmed():
+    from django.utils.translation import gettext as _
+
+    return _("Tick both lines of the checklist first: a wrong setting can spend the push URL.")
+
+
+@login_required
+@require_POST
+def live_reissue(request, pk):
+    session = _own_session(request, pk, with_cover=True)
+    try:
+        new = services.live_session_reissue(session=session)
+    except services.GoLiveError as exc:
+        messages.error(request, exc.message)
+        return redirect(session)
+    return redirect(new)
+
+
+@login_required
+@require_POST
+@never_cache
+@sensitive_variables("raw", "link")
+def handoff_create(request, pk):
+    session = _own_session(request, pk)
+    try:
+        _handoff, raw = services.handoff_create(session=session)
+    except services.GoLiveError as exc:
+        messages.error(request, exc.message)
+        return redirect(session)
+    # Rendered, not redirected: the link exists only in this one response.
+    link = settings.SITE_URL + reverse("handoff", args=[raw])
+    return render(request, "streams/detail.html",
+                  _detail_context(request, session, handoff_link=link, handoff_qr=_qr(link)))
+
+
+@login_required
+@require_POST
+def handoff_revoke(request, pk, handoff_id):
+    session = _own_session(request, pk)
+    handoff = get_object_or_404(Handoff, pk=handoff_id, session=session)
+    services.handoff_revoke(handoff=handoff)
+    return redirect(session)
+
+
+HANDOFF_COOKIE = "kslive_handoff_{}"
+
+
+@never_cache
+@sensitive_variables("raw", "key", "push")
+def handoff(request, raw):
+    """The operator's page: no login, the push URL and the live state (see streams.models.Handoff)."""
+    return _handoff_page(request, raw, "streams/handoff.html")
+
+
+@never_cache
+def handoff_status(request, raw):
+    return _handoff_page(request, raw, "streams/_status.html")
+
+
+def _handoff_page(request, raw, template):
+    cookie = request.COOKIES.get(HANDOFF_COOKIE.format(_cookie_id(raw)))
+    try:
+        handoff, new_key = services.handoff_open(raw=raw, browser_key=cookie)
+    except services.HandoffRefused as exc:
+        return render(request, "streams/handoff_refused.html", {"reason": str(exc)}, status=410)
+    session = handoff.session
+    push = session.push
+    context = {"session": session, "handoff": handoff, "push": push, "qr_svg": _qr(push.push_url),
+               "status_url": reverse("handoff_status", args=[raw]), "studio_url": settings.KUAISHOU_STUDIO_URL}
+    response = render(request, template, context)
+    response["Referrer-Policy"] = "no-referrer"  # the link is a password: no Referer carries it on
+    if new_key:
+        response.set_cookie(HANDOFF_COOKIE.format(_cookie_id(raw)), new_key, max_age=2 * 24 * 3600,
+                            path=reverse("handoff", args=[raw]), secure=request.is_secure(), httponly=True,
+                            samesite="Lax")
+    return response
+
+
+def _cookie_id(raw: str) -> str:
+    # The cookie's name must not carry the key itself.
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
 @login_required

@@ -1,11 +1,17 @@
-"""Fixtures shared by the app's tests: a sandbox-backed Kuaishou and connected people."""
+"""The fixtures every app's tests share: a sandbox-backed Kuaishou, and the people in a test.
+
+- `person`: 小明, connected through the sandbox, allowed to go live (the owner of most things);
+- `stranger`: 阿强, another connected person;
+- `signed_in`: a browser logged in as `person`;
+- `api`, `stranger_api`, `anonymous`: device API clients with `person`'s token, the stranger's, none;
+- `owner`: a person with tokens made up without any sandbox (for tests that never call Kuaishou).
+Helpers to build things (make_credential, form_data, Api) are in tests/helpers.py.
+"""
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from accounts.models import KuaishouCredential
+from tests.helpers import Api, make_credential
 
 
 @pytest.fixture
@@ -24,23 +30,6 @@ def kuaishou(settings, sandbox_any_shape):
     return sandbox_any_shape
 
 
-def make_credential(username="owner", *, name="小明", expires_in=3600, scopes=("user_info", "user_video_live"), **fields):
-    """Create a person with a Kuaishou account and tokens, without any upstream call."""
-    user = get_user_model().objects.create(username=username, first_name=name)
-    account = SocialAccount.objects.create(
-        user=user, provider="kuaishou", uid=f"openid-{username}", extra_data={"name": name}
-    )
-    now = timezone.now()
-    defaults = {
-        "access_token": f"access-{username}",
-        "access_token_expires_at": now + timezone.timedelta(seconds=expires_in),
-        "refresh_token": f"refresh-{username}",
-        "refresh_token_expires_at": now + timezone.timedelta(days=180),
-        "scopes": list(scopes),
-    }
-    return KuaishouCredential.objects.create(account=account, **{**defaults, **fields})
-
-
 @pytest.fixture
 def owner(db):
     return make_credential("owner").account.user
@@ -50,6 +39,8 @@ def owner(db):
 def connect(kuaishou, db):
     """Return a function that connects a new person through the sandbox and returns their credential."""
     import kuaishou as client
+    from allauth.socialaccount.models import SocialAccount
+
     from accounts import services
     from kuaishou_app.calls import app_credentials
 
@@ -61,3 +52,45 @@ def connect(kuaishou, db):
         return services.credential_store_login(account=account, grant=grant)
 
     return connect_person
+
+
+@pytest.fixture
+def person(connect):
+    """小明 from the sandbox, connected and allowed to go live."""
+    return connect("owner", "xiaoming").account.user
+
+
+@pytest.fixture
+def stranger(connect):
+    """阿强 from the sandbox: another connected person."""
+    return connect("stranger", "aqiang").account.user
+
+
+@pytest.fixture
+def signed_in(client, person):
+    client.force_login(person)
+    return client
+
+
+@pytest.fixture
+def token(person):
+    from api import services
+
+    return services.device_token_create(owner=person, name="DJI Mini 4 Pro")[1]
+
+
+@pytest.fixture
+def api(client, token):
+    return Api(client, token)
+
+
+@pytest.fixture
+def anonymous(client):
+    return Api(client, None)
+
+
+@pytest.fixture
+def stranger_api(client, stranger):
+    from api import services
+
+    return Api(client, services.device_token_create(owner=stranger, name="their camera")[1])

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import KuaishouCredential
-from tests.fixtures import make_credential
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.django_db
 

@@ -236,7 +236,7 @@ def test_without_the_live_scope_in_a_reply_that_does_not_say_the_first_live_call
 ):
     sandbox = kuaishou_documented
     log_in(client, grant=["user_info"])
-    from streams.tests.conftest import form_data
+    from tests.helpers import form_data
 
     client.post("/live/new/", form_data())
 

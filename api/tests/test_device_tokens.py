@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from api import services
 from api.models import DeviceToken
-from api.tests.conftest import Api
-from tests.fixtures import make_credential
+from tests.helpers import Api
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.django_db
 

@@ -6,17 +6,17 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import KuaishouCredential
-from api.tests.conftest import Api, live_fields
+from tests.helpers import Api, live_fields
 from streams import services
 from streams.models import LiveSession, LiveSessionEvent
-from tests.fixtures import make_credential
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.django_db
 Status = LiveSession.Status
 SESSION_FIELDS = {
     "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name", "push_url",
     "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url", "went_live_at",
-    "ended_at", "ended_by", "error", "retry_of", "created_at",
+    "ended_at", "ended_by", "error", "retry_of", "created_at", "formats", "expires_soon", "replaced_by",
 }
 
 

@@ -10,7 +10,7 @@ from accounts.models import KuaishouCredential
 from confidential import keys
 from confidential.fields import UndecryptableError
 from confidential.stored import refuse_unreadable_secrets
-from tests.fixtures import make_credential
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from confidential.redaction import RedactSecrets, redact
 from kslive_site.celery import redact_secrets
 from streams import services, tasks
 from streams.models import LiveSession
-from streams.tests.conftest import form_data
+from tests.helpers import form_data
 from streams.tests.images import jpeg
 from tests.kuaishou_login import log_in
 

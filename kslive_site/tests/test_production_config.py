@@ -86,7 +86,7 @@ def test_an_unusable_fernet_key_refuses_to_start_naming_its_position(tmp_path):
 def test_a_removed_key_that_stored_secrets_need_refuses_to_start_naming_the_rows(tmp_path):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     assert run(["manage.py", "migrate", "-v0"], tmp_path, TOKEN_ENCRYPTION_KEYS=old).returncode == 0
-    seeded = run(["-c", "import django; django.setup(); from tests.fixtures import make_credential; make_credential()"],
+    seeded = run(["-c", "import django; django.setup(); from tests.helpers import make_credential; make_credential()"],
                  tmp_path, TOKEN_ENCRYPTION_KEYS=old, DJANGO_SETTINGS_MODULE="kslive_site.settings")
     assert seeded.returncode == 0, seeded.stderr
 

@@ -141,7 +141,28 @@
     document.querySelectorAll("[data-touch-mac]").forEach(function (input) { input.value = touch ? "1" : ""; });
   }
 
+  // "What are you streaming from?": show only what that encoder needs (all of it without JS),
+  // and remember the choice for the next live.
+  function picker() {
+    var box = document.querySelector("[data-picker]");
+    if (!box) return;
+    var remembered = null;
+    try { remembered = window.localStorage.getItem("kslive-encoder"); } catch (error) {}
+    var radios = box.querySelectorAll("input[name=encoder]");
+    radios.forEach(function (radio) { if (radio.value === remembered) radio.checked = true; });
+    function show() {
+      var chosen = box.querySelector("input[name=encoder]:checked").value;
+      document.querySelectorAll("[data-encoder]").forEach(function (section) {
+        section.hidden = section.dataset.encoder !== chosen;
+      });
+      try { window.localStorage.setItem("kslive-encoder", chosen); } catch (error) {}
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", show); });
+    show();
+  }
+
   touchMac();
+  picker();
   counters();
   coverPreview();
   singleSubmit();

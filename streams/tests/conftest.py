@@ -1,34 +1,7 @@
-import uuid
-
 import pytest
 
 from streams.models import LiveSession
-from streams.tests.images import jpeg
-
-
-@pytest.fixture
-def person(connect):
-    """A person logged in with the sandbox's 小明, who may go live."""
-    return connect("owner", "xiaoming").account.user
-
-
-@pytest.fixture
-def signed_in(client, person):
-    client.force_login(person)
-    return client
-
-
-def form_data(**fields):
-    data = {
-        "cover": jpeg(),
-        "cover_fit": "crop",
-        "caption": "湖边日出",
-        "panoramic": "0",
-        "device_name": "DJI Mini 4 Pro",
-        "idempotency_key": uuid.uuid4().hex,
-    }
-    data.update(fields)
-    return {key: value for key, value in data.items() if value is not None}
+from tests.helpers import form_data
 
 
 @pytest.fixture
@@ -46,5 +19,5 @@ def ready_session(go_live):
     """A session that got its push URL from the sandbox."""
     go_live()
     session = LiveSession.objects.get()
-    assert session.status == LiveSession.Status.READY, session.last_error_message
+    assert session.status == LiveSession.Status.READY, session.problem_message
     return session

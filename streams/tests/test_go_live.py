@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from streams import services
 from streams.models import LiveSession, LiveSessionEvent
-from streams.tests.conftest import form_data
+from tests.helpers import form_data
 from streams.tests.images import jpeg
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_going_live_again_prefills_cover_and_title(ready_session, signed_in, kua
 
 
 def test_another_persons_cover_cannot_be_reused(go_live, signed_in, django_user_model):
-    from tests.fixtures import make_credential
+    from tests.helpers import make_credential
 
     stranger = make_credential("stranger").account.user
     theirs = LiveSession.objects.create(owner=stranger, cover=b"x", idempotency_key="k")

@@ -9,7 +9,7 @@ from django.http.multipartparser import MultiPartParser
 
 from api import services as api_services
 from streams.models import LiveSession
-from streams.tests.conftest import form_data
+from tests.helpers import form_data
 from streams.tests.images import jpeg
 
 pytestmark = pytest.mark.django_db

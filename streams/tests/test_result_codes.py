@@ -46,7 +46,7 @@ def test_messages_exist_in_chinese_and_english_for_every_documented_code():
 
 
 def test_no_live_permission_says_how_to_get_it(connect, client, kuaishou):
-    from streams.tests.conftest import form_data
+    from tests.helpers import form_data
 
     client.force_login(connect("xiaohong_owner", "xiaohong").account.user)
 
@@ -58,7 +58,7 @@ def test_no_live_permission_says_how_to_get_it(connect, client, kuaishou):
 
 
 def test_no_e_commerce_permission_says_to_turn_it_off(connect, client, kuaishou):
-    from streams.tests.conftest import form_data
+    from tests.helpers import form_data
 
     client.force_login(connect("aqiang_owner", "aqiang").account.user)
 
@@ -70,7 +70,7 @@ def test_no_e_commerce_permission_says_to_turn_it_off(connect, client, kuaishou)
 
 
 def test_a_face_check_shows_the_qr_code_to_scan(connect, client, kuaishou):
-    from streams.tests.conftest import form_data
+    from tests.helpers import form_data
 
     client.force_login(connect("laowang_owner", "laowang").account.user)
 

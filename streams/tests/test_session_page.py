@@ -3,7 +3,7 @@ import pytest
 from kuaishou import PushUrl
 from streams import services
 from streams.models import LiveSession
-from tests.fixtures import make_credential
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,12 @@ def test_the_push_url_is_masked_until_show(ready_session, signed_in):
     assert "data:image/svg+xml" not in page
 
 
+def confirm_checklist(client, session):
+    return client.post(f"/live/{session.pk}/reveal/", {"codecs": "1", "no_autoconfig": "1"})
+
+
 def test_show_reveals_the_url_the_obs_fields_and_a_qr_code(ready_session, signed_in):
+    confirm_checklist(signed_in, ready_session)
     response = signed_in.get(f"/live/{ready_session.pk}/?reveal=1")
 
     page = response.content.decode()

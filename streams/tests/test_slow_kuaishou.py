@@ -84,7 +84,7 @@ def test_a_push_url_that_comes_after_the_deadline_is_stored_on_the_session(go_li
 @pytest.mark.django_db(transaction=True)
 def test_the_device_api_says_202_then_gives_the_same_session_once_it_is_ready(client, person, kuaishou, settings):
     from api import services as api_services
-    from api.tests.conftest import Api
+    from tests.helpers import Api
 
     settings.KSLIVE_REQUEST_DEADLINE = 1
     api = Api(client, api_services.device_token_create(owner=person, name="drone")[1])

@@ -10,10 +10,11 @@ from playwright.sync_api import expect
 STATUS = "[data-status-poll] [data-status]"
 
 
-def log_in(page, *, site_url: str, sandbox_url: str, person: str = "小明") -> None:
-    """Press 用快手登录 on the home page and consent on the sandbox's page as a demo person."""
+def log_in(page, *, site_url: str, sandbox_url: str, person: str = "小明", button: str = "用快手登录") -> None:
+    """Press 用快手登录 (or `button`, in another language) on the home page and consent on the
+    sandbox's page as a demo person."""
     page.goto(site_url + "/")
-    page.get_by_role("button", name="用快手登录").click()
+    page.get_by_role("button", name=button).click()
     page.wait_for_url(sandbox_url + "/oauth2/authorize?**")
     page.get_by_role("radio", name=re.compile(person)).check()
     page.get_by_role("button", name=re.compile("同意授权")).click()
@@ -43,16 +44,22 @@ def fill_go_live_form(page, *, site_url: str, cover: Path, caption: str, device:
 
 
 def submit_go_live_form(page, *, site_url: str) -> None:
-    """Press 获取推流地址 and land on the new session's page, push URL masked."""
-    page.get_by_role("button", name="获取推流地址").click()
+    """Press 获取推流地址 (the form's button, in any language) and land on the new session's page."""
+    page.locator("form[data-golive] [data-submit]").click()
     page.wait_for_url(re.compile(re.escape(site_url) + r"/live/\d+/$"))
     expect(page.locator(STATUS)).to_have_attribute("data-status", "ready")
 
 
 def reveal_push_url(page) -> str:
-    """Press 显示 and return the full push URL the page shows."""
+    """Press 显示, confirm the encoder checklist the first time, and return the full push URL."""
     page.get_by_role("link", name="显示").click()
     page.wait_for_url("**?reveal=1")
+    checklist = page.locator("form.checklist")
+    if checklist.count():
+        checklist.get_by_role("checkbox").nth(0).check()
+        checklist.get_by_role("checkbox").nth(1).check()
+        checklist.get_by_role("button").click()
+        page.wait_for_url("**?reveal=1")
     return page.locator("#push-url").input_value()
 
 

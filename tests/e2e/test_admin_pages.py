@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from streams.models import LiveSession
-from tests.fixtures import make_credential
+from tests.helpers import make_credential
 
 pytestmark = pytest.mark.needs("chromium")
 
