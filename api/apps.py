@@ -7,4 +7,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("Device API")
 
     def ready(self):
-        from api import schema  # noqa: F401  (registers the OpenAPI extension for Bearer tokens)
+        # The webhooks' signal receiver, and the OpenAPI extension for Bearer tokens.
+        from api import receivers, schema  # noqa: F401

@@ -19,4 +19,7 @@ urlpatterns = [
         url_name="api_schema")), name="api_docs"),
     path("devices/", pages.devices, name="devices"),
     path("devices/<int:pk>/revoke/", pages.device_revoke, name="device_revoke"),
+    path("devices/<int:pk>/webhook/", pages.webhook_save, name="device_webhook"),
+    path("devices/<int:pk>/webhook/rotate/", pages.webhook_rotate, name="device_webhook_rotate"),
+    path("devices/<int:pk>/webhook/remove/", pages.webhook_remove, name="device_webhook_remove"),
 ]

@@ -3,7 +3,7 @@
 Our own code never logs a secret; libraries do (urllib3 logs whole request URLs at DEBUG, the
 development server logs query strings, a traceback may quote a URL). This filter sits on
 every handler, so nothing reaches a log file with a token, an authorization code, a push URL's
-sign, a device token or the app secret in it.
+sign, a device token, a webhook secret or the app secret in it.
 """
 
 import logging
@@ -21,6 +21,7 @@ PATTERNS = (
     re.compile(rf"(?i)([\"'](?:{SECRET_NAMES}|accessToken|refreshToken|pushUrl)[\"']\s*:\s*[\"'])[^\"']+"),
     re.compile(r"(?i)(Bearer\s+)[\w.~+/=-]+"),
     re.compile(r"(ksd_)[\w-]{8,}"),  # device tokens
+    re.compile(r"(whsec_)[\w-]{8,}"),  # device webhooks' signing secrets
 )
 
 

@@ -23,10 +23,13 @@ def create_embedded_broker_folders(sender, **kwargs):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-# Beat dispatches status polls every KSLIVE_POLL_TICK (1 s): three INFO lines a second that
-# would bury everything else `make run` prints. Only those routine lines are dropped;
-# the polls they queue, status changes and every warning or error still show.
-HEARTBEAT = frozenset({"dispatch-live-status-polls", "streams.tasks.dispatch_status_polls"})
+# Beat dispatches status polls every KSLIVE_POLL_TICK (1 s), and webhook retries every 5 s: INFO
+# lines that would bury everything else `make run` prints. Only those routine lines are dropped;
+# the polls and deliveries they queue, status changes and every warning or error still show.
+HEARTBEAT = frozenset({
+    "dispatch-live-status-polls", "streams.tasks.dispatch_status_polls",
+    "dispatch-webhook-retries", "api.tasks.dispatch_webhook_retries",
+})
 
 
 class QuietHeartbeat(logging.Filter):

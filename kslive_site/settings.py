@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kuaishou_app.tasks.check_rejected_app",
         "schedule": 60,
     },
+    "dispatch-webhook-retries": {
+        "task": "api.tasks.dispatch_webhook_retries",
+        "schedule": 5,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -271,6 +275,9 @@ KUAISHOU_STATUS_CALLS_PER_MINUTE = int(env("KUAISHOU_STATUS_CALLS_PER_MINUTE", "
 # Per person, web and API together: new lives started in any hour, and device tokens held.
 KSLIVE_GO_LIVES_PER_HOUR = int(env("KSLIVE_GO_LIVES_PER_HOUR", "20"))
 KSLIVE_DEVICE_TOKENS_PER_PERSON = int(env("KSLIVE_DEVICE_TOKENS_PER_PERSON", "20"))
+# Device webhooks call https URLs on public addresses only (no SSRF); on, they may also call plain
+# http:// and private or loopback addresses: for development and tests, or devices on a private network.
+KSLIVE_WEBHOOK_ALLOW_PRIVATE = env_bool("KSLIVE_WEBHOOK_ALLOW_PRIVATE")
 # Bytes of body read from someone not logged in: every login form fits many times over.
 KSLIVE_ANONYMOUS_BODY_LIMIT = 64 * 1024
 SOCIALACCOUNT_PROVIDERS = {

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 import kuaishou
 from accounts import tokens
 from kuaishou_app.calls import StillWaiting, call
-from streams import covers, messages, upstream_budget
+from streams import covers, messages, signals, upstream_budget
 from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, Handoff, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
@@ -325,6 +325,12 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
     session.status = to
     LiveSessionEvent.objects.create(session=session, from_status=old, to_status=to, source=source, note=note[:300])
     logger.info("Session %s (stream %s): %s -> %s (%s)", session.pk, session.live_stream_name or "-", old, to, source)
+    # Once committed (a change that rolls back is never announced), and robustly: a listener that
+    # fails (devices' webhooks) cannot break the caller, whose change is already made.
+    transaction.on_commit(functools.partial(
+        signals.live_session_status_changed.send_robust, sender=LiveSession, session_id=session.pk,
+        owner_id=session.owner_id, previous=old, status=to, at=fields["updated_at"],
+    ))
     return True
 
 

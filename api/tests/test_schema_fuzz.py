@@ -65,6 +65,7 @@ def test_the_schema_has_every_endpoint(api_schema):
         ("GET", "/api/v1/live-sessions"),
         ("POST", "/api/v1/live-sessions"),
         ("GET", "/api/v1/live-sessions/{id}"),
+        ("POST", "/api/v1/live-sessions/{id}/reissue"),
         ("POST", "/api/v1/live-sessions/{id}/stop"),
         ("GET", "/api/v1/me"),
     }

@@ -1,0 +1,16 @@
+from django.db.models import Prefetch
+
+from api.models import DeviceToken, WebhookDelivery
+
+DELIVERIES_SHOWN = 20
+
+
+def device_tokens_of(owner):
+    """Return the owner's device tokens, each with its webhook (if any) and that webhook's latest
+    deliveries in `recent_deliveries`."""
+    latest = WebhookDelivery.objects.order_by("-created_at", "-pk")[:DELIVERIES_SHOWN]
+    return (
+        DeviceToken.objects.filter(owner=owner)
+        .select_related("webhook")
+        .prefetch_related(Prefetch("webhook__deliveries", queryset=latest, to_attr="recent_deliveries"))
+    )
