@@ -58,3 +58,16 @@ def refuse_bad_configuration() -> None:
 def production_configuration(app_configs, **kwargs):
     """`manage.py check --deploy` reports the same problems."""
     return [checks.Error(problem, id="kslive.E001") for problem in configuration_problems()]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def webhooks_to_private_addresses(app_configs, **kwargs):
+    """Allowed on purpose for receivers on a private network, but said out loud in production."""
+    if settings.DEBUG or not settings.KSLIVE_WEBHOOK_ALLOW_PRIVATE:
+        return []
+    return [checks.Warning(
+        "KSLIVE_WEBHOOK_ALLOW_PRIVATE is on: any device-token holder can make kslive POST to this network's "
+        "private addresses (cloud metadata, internal services) and over plain http://.",
+        hint="Leave it off unless your webhook receivers live on a private network you trust.",
+        id="kslive.W001",
+    )]

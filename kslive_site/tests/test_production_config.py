@@ -76,6 +76,13 @@ def test_http_to_this_very_host_is_allowed_for_a_local_sandbox(tmp_path):
     assert start_web(tmp_path, KUAISHOU_OPEN_BASE="http://127.0.0.1:8001").returncode == 0
 
 
+def test_webhooks_to_private_addresses_start_but_the_deploy_check_warns(tmp_path):
+    checked = check_deploy(tmp_path, KSLIVE_WEBHOOK_ALLOW_PRIVATE="1")
+
+    assert start_web(tmp_path, KSLIVE_WEBHOOK_ALLOW_PRIVATE="1").returncode == 0
+    assert checked.returncode != 0 and "kslive.W001" in checked.stdout + checked.stderr
+
+
 def test_an_unusable_fernet_key_refuses_to_start_naming_its_position(tmp_path):
     result = start_web(tmp_path, TOKEN_ENCRYPTION_KEYS=f"{Fernet.generate_key().decode()},not-a-key")
 
