@@ -75,7 +75,7 @@ def a_session(owner, status: str, **fields) -> LiveSession:
     if status == "ended":
         values.update(ended_at=now - timedelta(minutes=1), ended_by=LiveSession.EndedBy.PERSON, push_url="")
     session = LiveSession.objects.create(owner=owner, **{**values, **fields})
-    path = {"ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
+    path = {"requesting": ["requesting"], "ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
             "ended": ["requesting", "ready", "living", "ended"], "failed": ["requesting", "failed"]}[status]
     for before, after in zip(["", *path], path):
         LiveSessionEvent.objects.create(session=session, from_status=before, to_status=after,
@@ -150,6 +150,13 @@ def go_live_form_with_an_error(visitor):
 def go_live_again_form(visitor):
     person = visitor.log_in()
     visitor.open(f"/live/new/?from={a_session(person, 'ended').pk}")
+
+
+@page_reached("session-waiting-for-kuaishou")
+def session_requesting(visitor):
+    person = visitor.log_in()
+    visitor.open(a_session(person, "requesting", push_url="", issued_at=None, expires_at=None).get_absolute_url())
+    expect(visitor.page.locator("[data-while-requesting]")).to_be_visible()
 
 
 @page_reached("session-masked")
