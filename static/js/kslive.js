@@ -68,14 +68,16 @@
     });
   }
 
+  // The units come from the page (data-days, data-hours, data-minutes), in the reader's language.
   function countdowns() {
     var nodes = document.querySelectorAll("[data-countdown]");
     if (!nodes.length) return;
     function tick() {
       nodes.forEach(function (node) {
+        var unit = node.dataset;
         var left = Math.max(0, Math.floor((Date.parse(node.dataset.countdown) - Date.now()) / 1000));
         var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60);
-        node.textContent = (d ? d + "d " : "") + h + "h " + String(m).padStart(2, "0") + "m";
+        node.textContent = (d ? d + unit.days + " " : "") + h + unit.hours + " " + String(m).padStart(2, "0") + unit.minutes;
       });
     }
     tick();
