@@ -2,9 +2,11 @@
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from accounts.models import KuaishouCredential
 logger = logging.getLogger(__name__)
 
 
-def _token_fields(grant: kuaishou.TokenGrant) -> dict:
+def _token_fields(grant: kuaishou.TokenGrant) -> dict[str, Any]:
     now = timezone.now()
     fields = {
         "access_token": grant.access_token,
@@ -94,7 +96,7 @@ def credential_require_reconnect(*, credential: KuaishouCredential, reason: str)
 
 
 @transaction.atomic
-def credential_disconnect(*, user) -> bool:
+def credential_disconnect(*, user: User) -> bool:
     """Delete the tokens we hold for the person; return whether there were any."""
     deleted, _ = KuaishouCredential.objects.filter(account__user=user, account__provider="kuaishou").delete()
     return bool(deleted)

@@ -7,6 +7,7 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -36,7 +37,7 @@ class NotConnected(ReconnectRequired):
     """We hold no Kuaishou tokens for the person."""
 
 
-def credential_for(user) -> KuaishouCredential:
+def credential_for(user: User) -> KuaishouCredential:
     """Return the person's credential, or raise NotConnected."""
     credential = selectors.credential_of(user)
     if credential is None:
@@ -45,7 +46,7 @@ def credential_for(user) -> KuaishouCredential:
 
 
 @sensitive_variables()
-def access_token_fresh(user, *, rejected: str | None = None) -> str:
+def access_token_fresh(user: User, *, rejected: str | None = None) -> str:
     """Return the person's access token, refreshed first when it expires soon.
 
     With `rejected`, Kuaishou has just refused that token: refresh unless another
@@ -83,10 +84,13 @@ def credential_refresh_now(credential_id: int) -> None:
 
 @sensitive_variables()
 def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, force: bool = False) -> str:
+    refused: str  # why Kuaishou will not renew for this person: they must log in again
+    refused_code: int | None
+    failure: kuaishou.KuaishouError | None  # a refresh that failed for other reasons, raised as it was
     # A row lock (on SQLite, the IMMEDIATE transaction's write lock) serialises
     # refreshes: Kuaishou rotates the refresh token, so two concurrent refreshes
     # would leave one of them holding a dead token. Waiters re-read and reuse.
-    refused, refused_code, failure = None, None, None
+    refused, refused_code, failure = "", None, None
     with transaction.atomic():
         credential = KuaishouCredential.objects.select_for_update().get(pk=credential_id)
         if credential.needs_reconnect:
@@ -137,7 +141,7 @@ def _refresh(credential_id: int, *, margin: int, rejected: str | None = None, fo
 
 
 @sensitive_variables()
-def _refresh_late(future: Future, *, credential_id: int, refresh_token: str) -> None:
+def _refresh_late(future: "Future[kuaishou.TokenGrant]", *, credential_id: int, refresh_token: str) -> None:
     """Keep tokens from a refresh that answered after its request stopped waiting."""
     try:
         grant = future.result()
@@ -147,7 +151,7 @@ def _refresh_late(future: Future, *, credential_id: int, refresh_token: str) -> 
 
 
 @sensitive_variables()
-def access_token_use(user, call: Callable[[str], T]) -> T:
+def access_token_use(user: User, call: Callable[[str], T]) -> T:
     """Run `call(access_token)`; when Kuaishou rejects the token, refresh once and retry.
 
     A second rejection flags the account "needs reconnect" and raises ReconnectRequired.

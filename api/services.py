@@ -7,10 +7,12 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,7 +37,7 @@ class TooManyDeviceTokens(Exception):
     """The person holds as many device tokens as a person may; the message says what to do."""
 
 
-def device_token_create(*, owner, name: str) -> tuple[DeviceToken, str]:
+def device_token_create(*, owner: User, name: str) -> tuple[DeviceToken, str]:
     """Create a token for the owner's device; return it and the raw token, which is never stored."""
     limit = settings.KSLIVE_DEVICE_TOKENS_PER_PERSON
     with transaction.atomic():
@@ -163,7 +165,7 @@ def webhook_deliveries_create(*, session_id: int, owner_id: int, previous: str, 
     ]
 
 
-def webhook_deliveries_claim(*, now=None) -> list[int]:
+def webhook_deliveries_claim(*, now: datetime | None = None) -> list[int]:
     """Claim the pending deliveries whose next attempt is due; return their ids."""
     now = now or timezone.now()
     due = WebhookDelivery.objects.filter(status=Delivery.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at")
@@ -209,7 +211,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
 def _record(delivery: WebhookDelivery, outcome: callbacks.Outcome) -> None:
     now = timezone.now()
     webhook = delivery.webhook
-    fields = {"last_http_status": outcome.http_status, "last_error": outcome.error}
+    fields: dict[str, Any] = {"last_http_status": outcome.http_status, "last_error": outcome.error}
     if outcome.delivered:
         DeviceWebhook.objects.filter(pk=webhook.pk).exclude(failing_since=None).update(failing_since=None)
         _finish(delivery, Delivery.DELIVERED, **fields)
@@ -217,7 +219,8 @@ def _record(delivery: WebhookDelivery, outcome: callbacks.Outcome) -> None:
     DeviceWebhook.objects.filter(pk=webhook.pk, failing_since=None).update(failing_since=now)
     if delivery.attempts < WEBHOOK_ATTEMPTS:
         # Counted from the attempt's start: a timed-out attempt does not push the schedule back.
-        fields["next_attempt_at"] = delivery.last_attempt_at + timedelta(seconds=WEBHOOK_BACKOFF[delivery.attempts - 1])
+        started = delivery.last_attempt_at or now
+        fields["next_attempt_at"] = started + timedelta(seconds=WEBHOOK_BACKOFF[delivery.attempts - 1])
         WebhookDelivery.objects.filter(pk=delivery.pk, status=Delivery.PENDING).update(**fields)
         for name, value in fields.items():
             setattr(delivery, name, value)
@@ -231,7 +234,7 @@ def _record(delivery: WebhookDelivery, outcome: callbacks.Outcome) -> None:
                        webhook.token_id, urlsplit(webhook.url).hostname)
 
 
-def _finish(delivery: WebhookDelivery, status: str, **fields) -> None:
+def _finish(delivery: WebhookDelivery, status: str, **fields: Any) -> None:
     fields = {"status": status, "next_attempt_at": None, **fields}
     WebhookDelivery.objects.filter(pk=delivery.pk, status=Delivery.PENDING).update(**fields)
     for name, value in fields.items():

@@ -21,13 +21,15 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-# pytest.ini's test secrets: the bench needs some, and these protect nothing.
+from sandbox import demo  # noqa: E402
+
+# Secrets that protect nothing, for a throw-away stack; the sandbox's demo app.
 os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "2GsX6XbjHqwpWDXy2HkdPc_OaNWnyYMsdY-V06ialcU=")
-for key, value in {"KUAISHOU_APP_ID": "kslive-demo", "KUAISHOU_APP_SECRET": "kslive-demo-secret",
-                   "KUAISHOU_BIZ_ID": "kslive-demo-biz", "DEBUG": "1"}.items():
+for key, value in {"KUAISHOU_APP_ID": demo.APP_ID, "KUAISHOU_APP_SECRET": demo.APP_SECRET,
+                   "KUAISHOU_BIZ_ID": demo.BIZ_ID, "DEBUG": "1"}.items():
     os.environ.setdefault(key, value)
 
-from tests.e2e.journeys import (  # noqa: E402
+from devtools.journeys import (  # noqa: E402
     cover_jpeg,
     fill_go_live_form,
     log_in,
@@ -35,7 +37,7 @@ from tests.e2e.journeys import (  # noqa: E402
     reveal_push_url,
     submit_go_live_form,
 )
-from tests.e2e.processes import (  # noqa: E402
+from devtools.processes import (  # noqa: E402
     Celery,
     Encoder,
     Process,
@@ -45,7 +47,7 @@ from tests.e2e.processes import (  # noqa: E402
     kslive_env,
     port_open,
 )
-from tests.sandbox_server import SandboxServer  # noqa: E402
+from devtools.sandbox_server import SandboxServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LIVING = '[data-status-poll] [data-status="living"]'

@@ -1,5 +1,7 @@
 """Encryption at rest for credentials: Kuaishou tokens and push URLs."""
 
+from typing import TYPE_CHECKING
+
 from cryptography.fernet import InvalidToken, MultiFernet
 from django.db import models
 
@@ -45,19 +47,26 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    # For type checkers: the field holds and gives plain text (Django's fields take no type arguments at run time).
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """A text field stored Fernet-encrypted; Python code sees the plain text."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> str | None:
         if value is None or value == "":
             return value
         return decrypt(value)
 
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return encrypt(value)
+    def get_prep_value(self, value: object) -> str | None:
+        text = super().get_prep_value(value)  # TextField's: str(value), or None
+        if text is None:
+            return None
+        return encrypt(str(text)) if text else ""
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], str]]:

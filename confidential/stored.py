@@ -30,7 +30,7 @@ def keys_in_use() -> list[KeyUse]:
     for model, name in encrypted_fields():
         label = f"{model._meta.label}.{name}"
         # Compared as raw text: through the field, every value would be decrypted.
-        raw = model.objects.annotate(raw=Cast(name, TextField())).exclude(raw="").exclude(raw__isnull=True)
+        raw = model._default_manager.annotate(raw=Cast(name, TextField())).exclude(raw="").exclude(raw__isnull=True)
         prefixes = raw.annotate(prefix=Substr("raw", 1, PREFIX_LENGTH, output_field=CharField()))
         bare = []
         for group in prefixes.values("prefix").annotate(rows=Count("pk")):

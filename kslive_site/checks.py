@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-SANDBOX_DEMO_APP = ("kslive-demo", "kslive-demo-secret")
+from sandbox import demo
+
+SANDBOX_DEMO_APP = (demo.APP_ID, demo.APP_SECRET)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 

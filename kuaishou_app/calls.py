@@ -55,7 +55,7 @@ def app_credentials(*, read_timeout: float | None = None, connect_timeout: float
 
 
 @sensitive_variables()
-def call(endpoint: Callable[..., T], /, *, on_late: Callable[[Future], None] | None = None, **arguments: Any) -> T:
+def call(endpoint: Callable[..., T], /, *, on_late: "Callable[[Future[T]], None] | None" = None, **arguments: Any) -> T:
     """Call one client function (e.g. kuaishou.stop_push) with our app; return its result.
 
     Within a request's deadline the call's timeouts shrink to what is left. A call whose
@@ -98,7 +98,7 @@ def _noted(family: str, answer: Callable[[], T]) -> T:
     return result
 
 
-def _late(family: str, future: Future, on_late: Callable[[Future], None]) -> None:
+def _late(family: str, future: "Future[T]", on_late: "Callable[[Future[T]], None]") -> None:
     """Run in the background thread once a late answer is in: note it, then hand it over."""
     try:
         try:

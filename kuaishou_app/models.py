@@ -28,5 +28,5 @@ class AppStatus(models.Model):
         verbose_name = _("Kuaishou app status")
         verbose_name_plural = _("Kuaishou app status")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_problem_display() if self.problem else str(_("Kuaishou accepts kslive's app"))

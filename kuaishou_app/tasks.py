@@ -10,7 +10,7 @@ CHECK_VALUE = "kslive-app-check"
 
 
 @shared_task(ignore_result=True)
-def check_rejected_app():
+def check_rejected_app() -> None:
     """Beat: while Kuaishou rejects our app, ask again, so a fixed configuration clears by itself."""
     rejected = status.problem()
     if rejected is None:

@@ -4,6 +4,7 @@ import os
 
 from django.db import transaction
 
+from sandbox import demo
 from sandbox.config import config_get
 from sandbox.models import App, AuthCode, Config, DemoUser, Fault, RequestRecord, Stream, Token
 from sandbox.services import demo_app_secret, rate_limit_reset
@@ -56,11 +57,11 @@ def seed_demo() -> None:
     """Create or update the demo app and users (safe to run again)."""
     env = os.environ.get
     App.objects.update_or_create(
-        app_id=env("SANDBOX_DEMO_APP_ID", "kslive-demo"),
+        app_id=env("SANDBOX_DEMO_APP_ID", demo.APP_ID),
         defaults={
             "secret": demo_app_secret(),
             "suspended": False,
-            "biz_id": env("SANDBOX_DEMO_BIZ_ID", "kslive-demo-biz"),
+            "biz_id": env("SANDBOX_DEMO_BIZ_ID", demo.BIZ_ID),
             "name": "kslive 演示应用",
         },
     )

@@ -19,6 +19,7 @@ import requests
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from sandbox import demo
 from sandbox.config import EXTENDED, config_get, now
 from sandbox.models import App, AuthCode, Config, DemoUser, Stream, Token
 
@@ -120,7 +121,7 @@ def app_update(*, app: App, changes: dict) -> App:
 
 def demo_app_secret() -> str:
     """Return the demo app's secret as the environment configures it."""
-    return os.environ.get("SANDBOX_DEMO_APP_SECRET", "kslive-demo-secret")
+    return os.environ.get("SANDBOX_DEMO_APP_SECRET", demo.APP_SECRET)
 
 
 def app_as_dict(app: App) -> dict:

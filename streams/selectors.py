@@ -1,5 +1,6 @@
 """Reads of live sessions: the one place that says which sessions a person may see."""
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from streams.models import LiveSession
@@ -17,7 +18,7 @@ def session_id(value: str | int | None) -> int | None:
     return int(text)
 
 
-def live_session_for(owner, value: str | int | None, *, with_cover: bool = False) -> LiveSession | None:
+def live_session_for(owner: User, value: str | int | None, *, with_cover: bool = False) -> LiveSession | None:
     """Return the owner's session with this id, or None: someone else's is exactly like a missing one."""
     pk = session_id(value)
     if pk is None:
@@ -26,7 +27,7 @@ def live_session_for(owner, value: str | int | None, *, with_cover: bool = False
     return (sessions if with_cover else sessions.defer("cover")).first()
 
 
-def live_sessions_of(owner, *, status: str | None = None) -> QuerySet[LiveSession]:
+def live_sessions_of(owner: User, *, status: str | None = None) -> QuerySet[LiveSession]:
     """Return the owner's sessions, newest first, without their covers (optionally of one status)."""
     sessions = LiveSession.objects.filter(owner=owner).defer("cover")
     return sessions.filter(status=status) if status else sessions

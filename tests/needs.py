@@ -35,3 +35,13 @@ def require_service(name: str, url: str) -> None:
         socket.create_connection((parts.hostname, parts.port), timeout=2).close()
     except OSError:
         missing(f"{name} is not running at {parts.hostname}:{parts.port}")
+
+
+def require_rtmp_ingest() -> None:
+    """Skip (fail under CI=true) unless nginx with its RTMP module and ffmpeg are installed."""
+    from sandbox.rtmp import missing_reason
+
+    require_executable("ffmpeg")
+    reason = missing_reason()
+    if reason:
+        missing(f"{reason} (run `make deps-system`)")

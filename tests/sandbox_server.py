@@ -6,150 +6,14 @@ Fixtures:
 - ``sandbox_any_shape`` (function): the same, once per reply shape: "documented" (exactly
   the fields of the documents' examples, the default) and "extended" (later pages' fields).
 
-Point the code under test at ``sandbox.url()`` (the OAuth and live API base URL).
-Change settings with ``sandbox.config(drop_grace=5)`` rather than by restarting.
+Each is a devtools.sandbox_server.SandboxServer: point the code under test at ``sandbox.url()``.
 """
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
-import requests
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 20
+from devtools.sandbox_server import SandboxServer
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SandboxServer:
-    """A sandbox process on a free port with its own throw-away database."""
-
-    def __init__(self, **env):
-        self.env = env  # SANDBOX_* settings of this sandbox, e.g. SANDBOX_DEMO_APP_ID
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._dir = tempfile.mkdtemp(prefix="kslive-sandbox-")
-        self._log_path = Path(self._dir) / "sandbox.log"
-        self._process = None
-        self.http = requests.Session()
-
-    def start(self) -> "SandboxServer":
-        """Start the process and wait until it answers its health check."""
-        # Start from the sandbox's own defaults, whatever the developer's shell exports.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_") and k != "DJANGO_SETTINGS_MODULE"}
-        env.update(SANDBOX_DB=str(Path(self._dir) / "sandbox.sqlite3"), SANDBOX_PUBLIC_URL=self.base_url, **self.env)
-        log = open(self._log_path, "wb")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                break
-            try:
-                if self.http.get(self.url("/_sandbox/healthz"), timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the sandbox did not start; its output:\n{self.output()}")
-
-    def stop(self) -> None:
-        """Stop the process and remove its database."""
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-        self.http.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
-
-    def output(self) -> str:
-        """Return what the process has printed so far."""
-        try:
-            return self._log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def url(self, path: str = "") -> str:
-        """Return the absolute URL of a path on the sandbox ("" for the base URL)."""
-        return self.base_url + path
-
-    def _post(self, path: str, payload: dict | None = None) -> dict:
-        reply = self.http.post(self.url(path), json=payload or {}, timeout=10)
-        reply.raise_for_status()
-        return reply.json()
-
-    def reset(self) -> None:
-        """Forget everything (tokens, streams, faults, log, clock) and restore the default config."""
-        self._post("/_sandbox/reset")
-
-    def config(self, **settings) -> dict:
-        """Change settings (access_token_ttl, code_ttl, push_url_ttl, drop_grace, rate_limit, rtmp_url, ...)."""
-        return self._post("/_sandbox/config", settings)
-
-    def clock(self, advance: float | None = None, offset: float | None = None) -> dict:
-        """Move the sandbox clock forward by ``advance`` seconds (or set its offset)."""
-        payload = {key: value for key, value in (("advance", advance), ("offset", offset)) if value is not None}
-        return self._post("/_sandbox/clock", payload)
-
-    def fault(self, endpoint: str, result: int | None = None, count: int = 1, latency_ms: int = 0,
-              http_status: int | None = None, malformed: bool = False, body: dict | None = None) -> dict:
-        """Make the next ``count`` calls of an endpoint fail (count -1: until reset); ``body``
-        answers exactly that JSON object."""
-        return self._post("/_sandbox/faults", {
-            "endpoint": endpoint, "result": result, "count": count, "latency_ms": latency_ms,
-            "http_status": http_status, "malformed": malformed, "body": body,
-        })
-
-    def requests(self, endpoint: str | None = None) -> list[dict]:
-        """Return the requests the upstream endpoints received, oldest first."""
-        reply = self.http.get(self.url("/_sandbox/requests"), params={"endpoint": endpoint or ""}, timeout=10)
-        reply.raise_for_status()
-        return reply.json()
-
-    def publish(self, name: str) -> dict:
-        """Act as an encoder connecting to the push URL; return {"ok", "stream"}, plus "reason" if refused."""
-        return self.http.post(self.url(f"/_sandbox/streams/{name}/publish"), json={}, timeout=10).json()
-
-    def drop(self, name: str) -> dict:
-        """Act as the encoder disconnecting; return {"ok", "stream"}."""
-        return self._post(f"/_sandbox/streams/{name}/drop")
-
-    def stream(self, name: str) -> dict:
-        """Return a stream's full state (state, end_reason, sign, times, cover)."""
-        reply = self.http.get(self.url(f"/_sandbox/streams/{name}"), timeout=10)
-        reply.raise_for_status()
-        return reply.json()
-
-    def app(self, app_id: str = "kslive-demo", **changes) -> dict:
-        """Play an operator's fault on the app: app(secret=None) regenerates its secret, so
-        ours is wrong; app(suspended=True); app(restore=True) undoes both."""
-        return self._post(f"/_sandbox/apps/{app_id}", changes)
-
-    def authorize(self, user: str = "xiaoming", scope: str = "user_info,user_video_live",
-                  redirect_uri: str = "http://127.0.0.1/callback", app_id: str = "kslive-demo") -> str:
-        """Consent as a demo user, as a person would on the consent page; return the code."""
-        reply = self.http.post(self.url("/oauth2/authorize"), data={
-            "app_id": app_id, "redirect_uri": redirect_uri, "scope": scope, "user": user,
-            "grant": scope.split(","), "action": "allow",
-        }, allow_redirects=False, timeout=10)
-        return parse_qs(urlsplit(reply.headers["Location"]).query)["code"][0]
+REPLY_SHAPES = ("documented", "extended")
 
 
 @pytest.fixture(scope="session")
@@ -165,9 +29,6 @@ def sandbox(sandbox_server):
     """Give the test a freshly reset sandbox."""
     sandbox_server.reset()
     yield sandbox_server
-
-
-REPLY_SHAPES = ("documented", "extended")
 
 
 @pytest.fixture(params=REPLY_SHAPES)

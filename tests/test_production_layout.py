@@ -22,9 +22,9 @@ import requests
 from cryptography.fernet import Fernet
 from PIL import Image
 
+from devtools.sandbox_server import SandboxServer
 from tests.needs import require_executable, require_service
 from tests.nginx_site import HOST, ServedSite, free_port
-from tests.sandbox_server import SandboxServer
 
 pytestmark = [
     pytest.mark.needs("nginx, postgresql, redis"),

@@ -5,6 +5,7 @@ from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.auth import get_user_model
 
 from accounts.models import KuaishouCredential
+from sandbox import demo
 from tests.kuaishou_login import come_back, consent, log_in, start_login
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_login_sends_the_browser_to_the_consent_page_with_the_live_scope(client,
 
     query = parse_qs(authorize.query)
     assert authorize.path == "/oauth2/authorize"
-    assert query["app_id"] == ["kslive-demo"]
+    assert query["app_id"] == [demo.APP_ID]
     assert query["scope"] == ["user_info,user_video_live"]
     assert query["response_type"] == ["code"]
     assert query["redirect_uri"] == ["http://testserver/accounts/kuaishou/login/callback/"]
@@ -80,8 +81,8 @@ def test_the_code_exchange_is_the_documented_get(client, kuaishou):
     assert exchange["method"] == "GET"
     assert exchange["path"] == "/oauth2/access_token"
     assert exchange["query"] == {
-        "app_id": "kslive-demo",
-        "app_secret": "kslive-demo-secret",
+        "app_id": demo.APP_ID,
+        "app_secret": demo.APP_SECRET,
         "code": code,
         "grant_type": "authorization_code",
     }

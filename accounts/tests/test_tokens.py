@@ -9,6 +9,7 @@ from accounts import tasks, tokens
 from accounts.models import KuaishouCredential
 from kslive_site.celery import app as celery_app
 from kuaishou_app.calls import app_credentials
+from sandbox import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,8 @@ def test_a_token_expiring_soon_is_refreshed_before_use(connect, kuaishou):
 
     (refresh,) = refreshes(kuaishou)
     assert refresh["query"] == {
-        "app_id": "kslive-demo",
-        "app_secret": "kslive-demo-secret",
+        "app_id": demo.APP_ID,
+        "app_secret": demo.APP_SECRET,
         "refresh_token": old_refresh_token,
         "grant_type": "refresh_token",
     }

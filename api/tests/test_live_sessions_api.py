@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import KuaishouCredential
-from tests.helpers import Api, live_fields
+from sandbox import demo
 from streams import services
 from streams.models import LiveSession, LiveSessionEvent
-from tests.helpers import make_credential
+from tests.helpers import Api, live_fields, make_credential
 
 pytestmark = pytest.mark.django_db
 Status = LiveSession.Status
@@ -59,9 +59,9 @@ def test_kuaishou_receives_the_same_push_url_request_as_from_the_web(api, kuaish
 
     (request,) = kuaishou.requests(endpoint="pushUrls")
     assert request["form"] == {
-        "app_id": "kslive-demo",
+        "app_id": demo.APP_ID,
         "access_token": person.socialaccount_set.get().kuaishou_credential.access_token,
-        "bizId": "kslive-demo-biz",
+        "bizId": demo.BIZ_ID,
         "caption": "湖边日出",
         "panoramic": "2",
         "shopLive": "true",

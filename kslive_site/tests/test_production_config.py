@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from sandbox import demo
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -59,8 +61,8 @@ def test_the_documented_production_environment_starts(tmp_path):
 
 @pytest.mark.parametrize("env, says", [
     ({"KUAISHOU_OPEN_BASE": "http://open.kuaishou.com"}, "KUAISHOU_OPEN_BASE is 'http://open.kuaishou.com'"),
-    ({"KUAISHOU_APP_ID": "kslive-demo"}, "the sandbox's demo app"),
-    ({"KUAISHOU_APP_SECRET": "kslive-demo-secret"}, "the sandbox's demo app"),
+    ({"KUAISHOU_APP_ID": demo.APP_ID}, "the sandbox's demo app"),
+    ({"KUAISHOU_APP_SECRET": demo.APP_SECRET}, "the sandbox's demo app"),
     ({"SITE_URL": "http://kslive.example.com"}, "SITE_URL is 'http://kslive.example.com'"),
     ({"SITE_URL": ""}, "SITE_URL is not set"),
 ], ids=["http-kuaishou", "demo-app-id", "demo-app-secret", "http-site", "no-site"])

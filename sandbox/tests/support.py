@@ -6,9 +6,8 @@ import time
 import requests
 from PIL import Image
 
-APP_ID = "kslive-demo"
-APP_SECRET = "kslive-demo-secret"
-BIZ_ID = "kslive-demo-biz"
+from sandbox.demo import APP_ID, APP_SECRET, BIZ_ID
+
 LIVE = "/openapi/kwaiUser/live"
 
 

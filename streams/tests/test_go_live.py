@@ -1,10 +1,11 @@
 import pytest
 from django.utils import timezone
 
+from sandbox import demo
 from streams import services
 from streams.models import LiveSession, LiveSessionEvent
-from tests.helpers import form_data
 from streams.tests.images import jpeg
+from tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 Status = LiveSession.Status
@@ -38,9 +39,9 @@ def test_the_push_url_request_is_the_documented_multipart(go_live, kuaishou, per
     (request,) = kuaishou.requests(endpoint="pushUrls")
     assert request["method"] == "POST"
     assert request["form"] == {
-        "app_id": "kslive-demo",
+        "app_id": demo.APP_ID,
         "access_token": person.socialaccount_set.get().kuaishou_credential.access_token,
-        "bizId": "kslive-demo-biz",
+        "bizId": demo.BIZ_ID,
         "caption": "湖边日出",
         "panoramic": "1",
         "shopLive": "true",
@@ -65,7 +66,7 @@ def test_the_full_path_ready_living_stopped_ended(ready_session, kuaishou, signe
     assert "直播已结束" in response.content.decode()
     (stop,) = kuaishou.requests(endpoint="stopPush")
     assert stop["form"]["liveStreamName"] == ready_session.live_stream_name
-    assert stop["form"]["bizId"] == "kslive-demo-biz"
+    assert stop["form"]["bizId"] == demo.BIZ_ID
     assert kuaishou.stream(ready_session.live_stream_name)["state"] in ("ended", "LIVE_END")
 
 

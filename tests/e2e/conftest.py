@@ -121,7 +121,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def e2e_workspace():
-    from tests.e2e.processes import Workspace
+    from devtools.processes import Workspace
 
     workspace = Workspace()
     yield workspace.path
@@ -131,7 +131,8 @@ def e2e_workspace():
 @pytest.fixture(scope="session")
 def rtmp_ingest(sandbox_server, e2e_workspace):
     """Run nginx-rtmp for the session, asking the sandbox whether encoders may publish."""
-    from tests.e2e.processes import RtmpIngest, require_rtmp_ingest
+    from devtools.processes import RtmpIngest
+    from tests.needs import require_rtmp_ingest
 
     require_rtmp_ingest()
     ingest = RtmpIngest(hooks_url=sandbox_server.url(), log_dir=e2e_workspace).start()
@@ -144,7 +145,7 @@ def celery_processes(django_db_setup, django_db_blocker, sandbox_server, e2e_wor
     """Run a Celery worker and beat on the test database, polling the sandbox."""
     from django.db import connection
 
-    from tests.e2e.processes import Celery, database_url, kslive_env
+    from devtools.processes import Celery, database_url, kslive_env
 
     with django_db_blocker.unblock():
         database = database_url(connection.settings_dict)
@@ -164,7 +165,7 @@ class Stack:
 
     def push(self, push_url: str, *, seconds: float | None = None):
         """Start ffmpeg pushing to the push URL; stopped after the test."""
-        from tests.e2e.processes import Encoder
+        from devtools.processes import Encoder
 
         encoder = Encoder(push_url, log_dir=self.folder, seconds=seconds, name=f"ffmpeg-{len(self.encoders) + 1}")
         self.encoders.append(encoder)

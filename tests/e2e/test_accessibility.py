@@ -1,6 +1,7 @@
 """Every page a person can reach fits a 375 px phone and passes axe-core, in Chinese and in English."""
 
 import io
+import itertools
 import re
 import uuid
 from datetime import timedelta
@@ -78,7 +79,7 @@ def a_session(owner, status: str, **fields) -> LiveSession:
     session = LiveSession.objects.create(owner=owner, **{**values, **fields})
     path = {"requesting": ["requesting"], "ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
             "ended": ["requesting", "ready", "living", "ended"], "failed": ["requesting", "failed"]}[status]
-    for before, after in zip(["", *path], path):
+    for before, after in itertools.pairwise(["", *path]):
         LiveSessionEvent.objects.create(session=session, from_status=before, to_status=after,
                                         source=LiveSessionEvent.Source.WEB,
                                         note="Kuaishou result 400020" if after == "failed" else "")

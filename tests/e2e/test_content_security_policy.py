@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import cover_jpeg, fill_go_live_form, log_in, reveal_push_url, submit_go_live_form
+from devtools.journeys import cover_jpeg, fill_go_live_form, log_in, reveal_push_url, submit_go_live_form
 
 pytestmark = pytest.mark.needs("chromium")
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from devtools.journeys import STATUS, cover_jpeg, fill_go_live_form, log_in, submit_go_live_form
 from streams.models import LiveSession
-from tests.e2e.journeys import STATUS, cover_jpeg, fill_go_live_form, log_in, submit_go_live_form
 
 pytestmark = pytest.mark.needs("chromium")
 PHONE = {"width": 375, "height": 812}

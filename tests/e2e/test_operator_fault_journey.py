@@ -12,9 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import KuaishouCredential
+from devtools.journeys import cover_jpeg, fill_go_live_form, log_in, submit_go_live_form
 from kuaishou_app.tasks import check_rejected_app
 from streams.models import LiveSession
-from tests.e2e.journeys import cover_jpeg, fill_go_live_form, log_in, submit_go_live_form
 
 pytestmark = pytest.mark.needs("chromium")
 

@@ -4,8 +4,7 @@ Celery polls it, and the page follows without a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from streams.models import LiveSession
-from tests.e2e.journeys import (
+from devtools.journeys import (
     STATUS,
     cover_jpeg,
     fill_go_live_form,
@@ -14,6 +13,7 @@ from tests.e2e.journeys import (
     reveal_push_url,
     submit_go_live_form,
 )
+from streams.models import LiveSession
 
 pytestmark = pytest.mark.needs("chromium, nginx-rtmp, ffmpeg")
 # Celery polls once a second in these journeys; the page asks the server once a second.

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             count = 0
             with transaction.atomic():
                 # Row locks: a refresh must not rotate a token between our read and our write.
-                rows = model.objects.select_for_update().exclude(**{name: ""}).only("pk", name)
+                rows = model._default_manager.select_for_update().exclude(**{name: ""}).only("pk", name)
                 for row in rows.iterator():
                     # Reading decrypts with any key; saving encrypts with the first.
                     row.save(update_fields=[name])

@@ -1,6 +1,6 @@
 """Real processes around kslive: nginx-rtmp ingest, Celery worker and beat, an ffmpeg encoder.
 
-Used by the browser journeys (tests/e2e) and by bench/latency.py. Each process writes to a
+Used by the browser journeys (tests/e2e), the production layout test and the benches. Each process writes to a
 log file; `output()` returns it so a failing test can show what the process said.
 """
 
@@ -14,10 +14,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from sandbox.rtmp import missing_reason
-from tests.needs import missing, require_executable
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30
 
 
@@ -31,14 +28,6 @@ def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def require_rtmp_ingest() -> None:
-    """Skip (fail under CI=true) unless nginx with its RTMP module and ffmpeg are installed."""
-    require_executable("ffmpeg")
-    reason = missing_reason()
-    if reason:
-        missing(f"{reason} (run `make deps-system`)")
 
 
 class Process:

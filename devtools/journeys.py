@@ -1,4 +1,4 @@
-"""Steps a person takes in the browser, shared by the journeys and bench/latency.py."""
+"""Steps a person takes in the browser (Playwright), shared by the journeys in tests/e2e and bench/latency.py."""
 
 import io
 import re
