@@ -216,6 +216,8 @@ class LiveSessionReissueView(DeviceApiView):
             202: OpenApiResponse(LiveSessionSerializer, description="Kuaishou is slow: the new session is still "
                                  "`requesting`."),
             409: error("The session was used, or replaced already (`session_over`)."),
+            422: error("Kuaishou refused the new push URL, with the same codes as going live (e.g. "
+                       "`cover_rejected`, `no_live_permission`); the old session stays as it was."),
             **NOT_FOUND,
             **AUTH_ERRORS,
             **UPSTREAM_ERRORS,
