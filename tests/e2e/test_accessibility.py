@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from api import services as device_tokens
 from api.models import WebhookDelivery
+from devtools.journeys import reveal_push_url
 from streams.models import LiveSession, LiveSessionEvent
 from tests.e2e.axe import axe_violations, wider_than_the_viewport
 from tests.e2e.conftest import TIMEOUT_MS
@@ -168,8 +169,8 @@ def session_masked(visitor):
 
 @page_reached("session-revealed")
 def session_revealed(visitor):
-    visitor.open(a_session(visitor.log_in(), "ready").get_absolute_url() + "?reveal=1")
-    expect(visitor.page.locator("img.qr")).to_be_visible()
+    visitor.open(a_session(visitor.log_in(), "ready").get_absolute_url())
+    reveal_push_url(visitor.page)
 
 
 @page_reached("session-living")
