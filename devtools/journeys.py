@@ -51,8 +51,9 @@ def submit_go_live_form(page, *, site_url: str) -> None:
 
 
 def reveal_push_url(page) -> str:
-    """Press 显示, confirm the encoder checklist the first time, and return the full push URL."""
-    page.get_by_role("link", name="显示").click()
+    """Press 显示 (Show, in any language), confirm the encoder checklist the first time, and return
+    the full push URL."""
+    page.locator('a[href="?reveal=1"]').click()
     page.wait_for_url("**?reveal=1")
     checklist = page.locator("form.checklist")
     if checklist.count():
