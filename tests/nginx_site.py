@@ -155,6 +155,19 @@ class ServedSite:
         """Send a request over TLS for the site's host name."""
         return self._send(self.tls_connection(), method, path, **kwargs)
 
+    def access_log_after(self, request_line: str, *, wait: float = 10) -> str:
+        """Return the access log once it has the line of `request_line`.
+
+        nginx writes the line after the response has gone out, so a test that reads the log
+        right after its request may be ahead of it on a busy machine.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            log = self.access_log.read_text() if self.access_log.exists() else ""
+            if request_line in log or time.monotonic() > deadline:
+                return log
+            time.sleep(0.05)
+
     @property
     def url(self) -> str:
         """Return the site's https URL, as people would type it (the port is the test's)."""
