@@ -90,13 +90,15 @@ def test_a_link_for_the_operator_works_once_follows_the_live_and_dies_on_revoke(
     assert operator.goto(link).status == 410
 
 
-def test_a_link_shows_nothing_once_the_live_is_over(browser, site, tmp_path):
+def test_a_link_shows_nothing_once_the_live_is_over(browser, site, tmp_path, screenshot):
     owner = new_page(browser)
     session = ready_session_page(owner, site, tmp_path)
     owner.get_by_role("button", name="生成给现场操作员的链接").click()
     link = owner.locator("#handoff-link").input_value()
     operator = new_page(browser, "en", PHONE)
     operator.goto(link)
+    expect(operator.locator("#push-url")).to_have_value(session.push_url)
+    screenshot(operator, "phone-handoff-en")
 
     owner.once("dialog", lambda dialog: dialog.accept())
     owner.get_by_role("button", name="结束直播").click()
