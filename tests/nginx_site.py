@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from devtools.waiting import wait_until
+
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "deploy" / "nginx" / "kslive.conf"
 HOST = "kslive.example.com"
@@ -161,12 +163,11 @@ class ServedSite:
         nginx writes the line after the response has gone out, so a test that reads the log
         right after its request may be ahead of it on a busy machine.
         """
-        deadline = time.monotonic() + wait
-        while True:
-            log = self.access_log.read_text() if self.access_log.exists() else ""
-            if request_line in log or time.monotonic() > deadline:
-                return log
-            time.sleep(0.05)
+        def log() -> str:
+            return self.access_log.read_text() if self.access_log.exists() else ""
+
+        wait_until(lambda: request_line in log(), timeout=wait)
+        return log()
 
     @property
     def url(self) -> str:

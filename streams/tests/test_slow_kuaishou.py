@@ -1,7 +1,6 @@
 """A slow Kuaishou: every request keeps one deadline, and what comes late is still kept."""
 
 import logging
-import time
 
 import pytest
 import requests
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import KuaishouCredential
+from devtools.waiting import wait_until
 from kuaishou_app import deadline
 from streams import services
 from streams.models import LiveSession
@@ -18,12 +18,8 @@ Status = LiveSession.Status
 
 def eventually(predicate, timeout=15.0):
     """Wait for something a background thread does; fail if it never happens."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.1)
-    pytest.fail("it never happened")
+    if not wait_until(predicate, timeout=timeout):
+        pytest.fail("it never happened")
 
 
 @pytest.fixture

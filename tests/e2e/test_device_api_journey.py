@@ -1,13 +1,13 @@
 """A device goes live through the API (api/) on the streaming journeys' stack (conftest.py): it streams with
 ffmpeg to real nginx-rtmp, Celery polls the sandbox, and the API shows `living`, then `ended`."""
 
-import time
 import uuid
 
 import pytest
 import requests
 
 from api import services as token_services
+from devtools.waiting import wait_until
 from streams.tests.images import jpeg
 from tests.needs import require_executable
 
@@ -16,12 +16,14 @@ UPDATE_SECONDS = 15
 
 
 def wait_for_status(http, url, wanted, stack):
-    deadline = time.monotonic() + UPDATE_SECONDS
-    while time.monotonic() < deadline:
-        body = http.get(url, timeout=10).json()
-        if body["status"] == wanted:
-            return body
-        time.sleep(0.25)
+    body = {}
+
+    def arrived():
+        body.update(http.get(url, timeout=10).json())
+        return body["status"] == wanted
+
+    if wait_until(arrived, timeout=UPDATE_SECONDS, interval=0.25):
+        return body
     raise AssertionError(f"the session stayed {body['status']!r}, not {wanted!r}\n{stack.output()}")
 
 
