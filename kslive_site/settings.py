@@ -223,6 +223,13 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (killed, out of memory) goes back to the queue instead of
+# being acknowledged as done: every task here is idempotent, so running it again is harmless.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# so CONN_MAX_AGE never takes effect in a worker; a new PostgreSQL backend per poll costs more
+# CPU than the poll itself (shared/measurements/poll-throughput.md, item 3).
+CELERY_DB_REUSE_MAX = int(env("KSLIVE_DB_REUSE_MAX", "1000"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -230,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-live-status-polls": {
         "task": "streams.tasks.dispatch_status_polls",
         "schedule": KSLIVE_POLL_TICK,
+        # A tick still queued when the next one is due is stale: dropped, never run back to back.
+        "options": {"expires": KSLIVE_POLL_TICK},
     },
     "refresh-expiring-kuaishou-tokens": {
         "task": "accounts.tasks.refresh_expiring_tokens",
