@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from sandbox.models import Config
 
-INT_KEYS = ("access_token_ttl", "refresh_token_ttl", "code_ttl", "push_url_ttl", "drop_grace", "rate_limit")
+INT_KEYS = ("access_token_ttl", "refresh_token_ttl", "code_ttl", "push_url_ttl", "drop_grace", "rate_limit",
+            "request_log")
 STR_KEYS = ("rtmp_url", "rtmp_control_url", "public_url", "redirect_hosts", "cancel_error", "reply_shape")
 # Reply shapes: exactly the documents' examples (the default), or with what later pages add.
 DOCUMENTED = "documented"
@@ -25,6 +26,8 @@ def env_defaults() -> dict:
         "push_url_ttl": int(env("SANDBOX_PUSH_URL_TTL", "172800")),
         "drop_grace": int(env("SANDBOX_DROP_GRACE", "90")),
         "rate_limit": int(env("SANDBOX_RATE_LIMIT", "300")),
+        # 0: keep no request log (a bench's load); calls are still counted (/_sandbox/counts).
+        "request_log": int(env("SANDBOX_REQUEST_LOG", "1")),
         "rtmp_url": env("SANDBOX_RTMP_URL", "rtmp://127.0.0.1:1935/gifshow").rstrip("/"),
         "rtmp_control_url": env("SANDBOX_RTMP_CONTROL_URL", "").rstrip("/"),
         "public_url": env("SANDBOX_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),

@@ -1,14 +1,16 @@
 """Fault injection and the request log, wrapped around every upstream endpoint."""
 
+import collections
 import functools
 import json
+import threading
 import time
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox.config import now
+from sandbox.config import config_get, now
 from sandbox.models import Fault, RequestRecord
 
 ENDPOINTS = ("pushUrls", "stopPush", "status", "access_token", "refresh_token", "user_info", "authorize")
@@ -38,6 +40,11 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
 
 def fault_take(endpoint: str) -> Fault | None:
     """Return the oldest fault for this endpoint and use up one of its calls."""
+    # A read first: without a fault (almost every call), or with one that lasts until cleared,
+    # no write lock is taken, so concurrent calls do not queue behind each other.
+    fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
+    if fault is None or fault.remaining == -1:
+        return fault
     with transaction.atomic():
         fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
         if fault is None:
@@ -82,8 +89,32 @@ def _flat(querydict) -> dict:
     return {key: values[0] if len(values) == 1 else values for key, values in querydict.lists()}
 
 
+# Calls per endpoint since the last reset, counted even when the log is off (a bench's load).
+_counts: collections.Counter = collections.Counter()
+_counts_lock = threading.Lock()
+
+
+def calls_count(endpoint: str) -> None:
+    with _counts_lock:
+        _counts[endpoint] += 1
+
+
+def calls_counted() -> dict:
+    """Return how many calls each endpoint received since the last reset."""
+    with _counts_lock:
+        return dict(_counts)
+
+
+def calls_forget() -> None:
+    with _counts_lock:
+        _counts.clear()
+
+
 def request_record(request, endpoint: str, response: HttpResponse) -> None:
     """Keep what an endpoint received and the result it answered, for tests to read back."""
+    calls_count(endpoint)
+    if not config_get().request_log:
+        return
     result = None
     if response.get("Content-Type", "").startswith("application/json"):
         try:

@@ -32,9 +32,9 @@ def _params(request) -> dict:
     return params
 
 
-def _authorize(params) -> tuple[App, Token]:
+def _authorize(params, config=None) -> tuple[App, Token]:
     """Return the app and the caller's token, checked in the platform's order."""
-    config = config_get()
+    config = config or config_get()
     app = App.objects.filter(app_id=params.get("app_id") or "", suspended=False).first()
     if app is None:
         raise Refused(200100)
@@ -151,9 +151,10 @@ def status(request, name):
     """Show whether the caller's live has started, is on, or has ended."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    config = config_get()
     try:
-        app, token = _authorize(_params(request))
-        stream = stream_settle(_stream_of(name, app, token))
+        app, token = _authorize(_params(request), config)
+        stream = stream_settle(_stream_of(name, app, token), config)
     except Refused as refused:
         return live_error(refused.result, refused.detail)
-    return live_ok(status_content(stream, config_get()))
+    return live_ok(status_content(stream, config))
