@@ -581,22 +581,19 @@ def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
 
 
 def live_sessions_recheck(*, owner_id: int) -> int:
-    """Poll a person's sessions at once now that they logged in with Kuaishou again: the active
-    ones, and those lost while they were disconnected; return how many were polled.
+    """Look at a person's sessions at once now that they logged in with Kuaishou again; return
+    how many sessions lost while they were disconnected were asked about.
 
+    Active sessions fall due now: the next dispatch tick polls them, in batches like any other.
     A lost session gets this one more look: living on Kuaishou, it is living again; ended, it
     is ended by Kuaishou; anything else, it stays lost.
     """
-    ids = list(LiveSession.objects.filter(owner_id=owner_id).filter(
-        Q(status__in=LiveSession.ACTIVE) | Q(status=Status.LOST, lost_reason=LiveSession.LostReason.DISCONNECTED)
-    ).values_list("pk", flat=True))
+    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.ACTIVE).update(next_poll_at=timezone.now())
+    ids = list(LiveSession.objects.filter(owner_id=owner_id, status=Status.LOST,
+                                          lost_reason=LiveSession.LostReason.DISCONNECTED).values_list("pk", flat=True))
     for session_id in ids:
-        session = _poll_row(session_id)
         try:
-            if session.status == Status.LOST:
-                _recheck_lost(session)
-            else:
-                live_session_sync(session_id=session_id)
+            _recheck_lost(_poll_row(session_id))
         except GoLiveError as exc:
             logger.info("Re-check of session %s after a reconnect failed: %s", session_id, exc)
     return len(ids)

@@ -195,12 +195,17 @@ def test_only_sessions_lost_while_disconnected_are_looked_at_again(living_sessio
     assert len(kuaishou.requests(endpoint="status")) == 1
 
 
-def test_the_reconnect_polls_active_sessions_at_once(ready_session, kuaishou, person):
+def test_the_reconnect_makes_active_sessions_due_at_once(ready_session, kuaishou, person):
+    LiveSession.objects.filter(pk=ready_session.pk).update(next_poll_at=timezone.now() + timezone.timedelta(minutes=5))
     kuaishou.publish(ready_session.live_stream_name)
 
-    assert services.live_sessions_recheck(owner_id=person.pk) == 1
+    services.live_sessions_recheck(owner_id=person.pk)
+    claimed = services.polls_claim()
+    for session_id in claimed:
+        tasks.poll_live_session(session_id)
 
     ready_session.refresh_from_db()
+    assert claimed == [ready_session.pk]
     assert ready_session.status == Status.LIVING
 
 
