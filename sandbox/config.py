@@ -1,7 +1,9 @@
 """Run-time settings (seeded from the environment) and the sandbox clock."""
 
+import contextlib
 import datetime as dt
 import os
+import threading
 
 from django.utils import timezone
 
@@ -46,11 +48,29 @@ def _reply_shape(value: str) -> str:
     return value
 
 
+_request = threading.local()
+
+
+@contextlib.contextmanager
+def config_for_request():
+    """Read the configuration once for the whole of an upstream call (a status call asked for it
+    three times); changes made meanwhile apply from the next call."""
+    _request.config = None
+    try:
+        yield
+    finally:
+        _request.config = None
+
+
 def config_get() -> Config:
     """Return the configuration row, creating it from the environment."""
+    if getattr(_request, "config", None) is not None:
+        return _request.config
     config = Config.objects.first()
     if config is None:
         config = Config.objects.create(**env_defaults())
+    if hasattr(_request, "config"):
+        _request.config = config
     return config
 
 

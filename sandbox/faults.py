@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox.config import config_get, now
+from sandbox.config import config_for_request, config_get, now
 from sandbox.models import Fault, RequestRecord
 
 ENDPOINTS = ("pushUrls", "stopPush", "status", "access_token", "refresh_token", "user_info", "authorize")
@@ -161,16 +161,17 @@ def upstream(endpoint: str, fault_reply):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            fault = fault_take(endpoint)
-            response = None
-            if fault is not None:
-                if fault.latency_ms:
-                    time.sleep(fault.latency_ms / 1000)
-                response = fault_answer(fault, request, fault_reply)
-            if response is None:
-                response = view(request, *args, **kwargs)
-            request_record(request, endpoint, response)
-            return response
+            with config_for_request():
+                fault = fault_take(endpoint)
+                response = None
+                if fault is not None:
+                    if fault.latency_ms:
+                        time.sleep(fault.latency_ms / 1000)
+                    response = fault_answer(fault, request, fault_reply)
+                if response is None:
+                    response = view(request, *args, **kwargs)
+                request_record(request, endpoint, response)
+                return response
 
         return wrapper
 
