@@ -171,7 +171,11 @@ def upstream(endpoint: str, fault_reply):
                 if response is None:
                     response = view(request, *args, **kwargs)
                 request_record(request, endpoint, response)
-                return response
+            if not response.streaming and not response.has_header("Content-Length"):
+                # With its length said, the development server keeps the connection open for the
+                # caller's next call instead of closing it after every reply.
+                response["Content-Length"] = str(len(response.content))
+            return response
 
         return wrapper
 
