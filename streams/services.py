@@ -490,8 +490,12 @@ def live_session_expire(*, session: LiveSession) -> bool:
 
 def _poll_row(session_id: int) -> LiveSession:
     """Read a session for a poll: with its owner and their credential, without its cover, in one query."""
-    return (LiveSession.objects.select_related("owner").defer("cover")
-            .annotate(**account_selectors.credential_annotations("owner_id")).get(pk=session_id))
+    # At most one row: a person has one Kuaishou account, and [:1] holds even if not.
+    rows = list(LiveSession.objects.select_related("owner").defer("cover").order_by()
+                .annotate(**account_selectors.credential_annotations("owner")).filter(pk=session_id)[:1])
+    if not rows:
+        raise LiveSession.DoesNotExist(f"no live session {session_id}")
+    return rows[0]
 
 
 def live_session_sync(*, session_id: int, source: str = Source.POLL) -> LiveSession:
