@@ -228,7 +228,8 @@ def main(argv=None) -> None:
         cpu_after, calls_after = cpu_ticks(roots), sandbox.status_calls()
 
         worst = max(gaps + open_gaps) if gaps or open_gaps else float("nan")
-        print(f"machine: {machine()}")
+        print(f"machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f} "
+              "(other work on the machine takes the same cores)")
         print(f"stack: {stack}; worker: {' '.join(worker.command[3:])}")
         print(f"{args.sessions} living sessions, polled every {args.living_poll} s, {args.latency_ms} ms added "
               f"to each status call; {elapsed:.0f} s watched after {args.warmup:.0f} s of warm-up")

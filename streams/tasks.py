@@ -1,11 +1,12 @@
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from streams import services
 
@@ -62,8 +63,17 @@ def _poll_in_thread(session_id):
         # One session's trouble must not hide the rest of the batch.
         logger.exception("Status poll of session %s broke", session_id)
     finally:
-        # Each thread has its own connection: keep it while CONN_MAX_AGE allows, close it after.
-        close_old_connections()
+        _tidy_connection()
+
+
+def _tidy_connection():
+    """Keep this thread's database connection for its next poll while CONN_MAX_AGE allows (as
+    Django does between requests), without the health check query Django would then add to it."""
+    if connection.connection is None:
+        return
+    if (connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"] or connection.errors_occurred
+            or (connection.close_at is not None and time.monotonic() >= connection.close_at)):
+        connection.close()
 
 
 def threads_stop() -> None:
