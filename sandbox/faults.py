@@ -27,7 +27,7 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
         raise ValueError("body must be a JSON object")
     if count == 0 or count < -1:
         raise ValueError("count must be positive, or -1 for until cleared")
-    return Fault.objects.create(
+    fault = Fault.objects.create(
         endpoint=endpoint,
         result=int(result) if result not in (None, "") else None,
         remaining=count,
@@ -36,15 +36,48 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
         malformed=bool(malformed),
         body=body,
     )
+    faults_changed()
+    return fault
+
+
+# The faults as last read, and a generation that every change of them moves on: a call reads
+# the table again only after a change. Faults change only through this process (the control
+# API, a reset, a call using one up), which says so with faults_changed().
+_faults_lock = threading.Lock()
+_faults_state: dict = {"generation": 0, "read_at": -1, "faults": []}
+
+
+def faults_changed() -> None:
+    with _faults_lock:
+        _faults_state["generation"] += 1
+
+
+def _faults() -> list[Fault]:
+    with _faults_lock:
+        generation = _faults_state["generation"]
+        if _faults_state["read_at"] == generation:
+            return _faults_state["faults"]
+    faults = list(Fault.objects.order_by("id"))
+    with _faults_lock:
+        if _faults_state["generation"] == generation:
+            _faults_state.update(read_at=generation, faults=faults)
+    return faults
 
 
 def fault_take(endpoint: str) -> Fault | None:
     """Return the oldest fault for this endpoint and use up one of its calls."""
-    # A read first: without a fault (almost every call), or with one that lasts until cleared,
-    # no write lock is taken, so concurrent calls do not queue behind each other.
-    fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
+    # A read first, of what is known: without a fault (almost every call), or with one that
+    # lasts until cleared, no query and no write lock, so concurrent calls never queue.
+    fault = next((f for f in _faults() if f.endpoint in (endpoint, "*")), None)
     if fault is None or fault.remaining == -1:
         return fault
+    try:
+        return _fault_use(endpoint)
+    finally:
+        faults_changed()
+
+
+def _fault_use(endpoint: str) -> Fault | None:
     with transaction.atomic():
         fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
         if fault is None:
