@@ -191,7 +191,7 @@ def main(argv=None) -> None:
     folder = workspace.path
     started: list = []
     try:
-        sandbox = SandboxServer().start()
+        sandbox = SandboxServer(SANDBOX_LOG_LEVEL="WARNING").start()
         started.append(sandbox)
         sandbox.config(rate_limit=0, request_log=0)
         if args.latency_ms:
