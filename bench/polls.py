@@ -165,10 +165,10 @@ def watch(seconds: float) -> tuple[list[float], list[float], int]:
 
     now = timezone.now()
     gaps, open_gaps, polls = [], [], 0
-    for pk, moments in seen.items():
+    for moments in seen.values():
         # The first value is whatever was there when watching began: a gap from it is a real
         # gap between two polls only once a second poll is seen.
-        for earlier, later in zip(moments, moments[1:]):
+        for earlier, later in zip(moments[:-1], moments[1:], strict=True):
             gaps.append((later - earlier).total_seconds())
         polls += len(moments) - 1
         open_gaps.append((now - moments[-1]).total_seconds())
