@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import kuaishou
+from accounts import signals
 from accounts.models import KuaishouCredential
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ def credential_store_login(*, account: SocialAccount, grant: kuaishou.TokenGrant
         "Stored Kuaishou tokens for account %s (scopes %s%s)", account.pk, ",".join(fields["scopes"]),
         "" if grant.scopes is not None else ", as asked: Kuaishou did not say",
     )
+    # Once committed: what waited for this person's tokens (their lives' polls) may go on.
+    user_id = account.user_id
+    transaction.on_commit(lambda: signals.kuaishou_connected.send_robust(sender=KuaishouCredential, user_id=user_id))
     return credential
 
 

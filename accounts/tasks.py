@@ -6,7 +6,9 @@ from accounts import tokens
 from accounts.models import KuaishouCredential
 
 
-@shared_task(acks_late=True)
+# Limits: the sweep only queues; a refresh is one call of at most KUAISHOU_CONNECT_TIMEOUT +
+# KUAISHOU_TIMEOUT (35 s) under the credential's row lock, which the hard limit releases.
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=75)
 def refresh_expiring_tokens():
     """Queue a refresh for every token that expires soon, so idle people never lapse."""
     soon = timezone.now() + timezone.timedelta(seconds=settings.KUAISHOU_REFRESH_AHEAD)
@@ -17,7 +19,7 @@ def refresh_expiring_tokens():
         refresh_credential.delay(credential_id)
 
 
-@shared_task(acks_late=True, bind=True, max_retries=5)
+@shared_task(acks_late=True, bind=True, max_retries=5, soft_time_limit=45, time_limit=60)
 def refresh_credential(self, credential_id):
     try:
         tokens.credential_refresh_if_expiring(credential_id, within=settings.KUAISHOU_REFRESH_AHEAD)

@@ -46,13 +46,16 @@ def credential_for(user: User) -> KuaishouCredential:
 
 
 @sensitive_variables()
-def access_token_fresh(user: User, *, rejected: str | None = None) -> str:
+def access_token_fresh(user: User, *, rejected: str | None = None,
+                       credential: KuaishouCredential | None = None) -> str:
     """Return the person's access token, refreshed first when it expires soon.
 
     With `rejected`, Kuaishou has just refused that token: refresh unless another
-    worker already replaced it.
+    worker already replaced it. A `credential` read with the caller's own row
+    (selectors.credential_annotations) saves a query.
     """
-    credential = credential_for(user)
+    if credential is None or rejected is not None:
+        credential = credential_for(user)
     if credential.needs_reconnect:
         raise ReconnectRequired(credential.reconnect_reason)
     if rejected is None and not credential.expires_within(settings.KUAISHOU_REFRESH_MARGIN):
@@ -151,12 +154,12 @@ def _refresh_late(future: "Future[kuaishou.TokenGrant]", *, credential_id: int, 
 
 
 @sensitive_variables()
-def access_token_use(user: User, call: Callable[[str], T]) -> T:
+def access_token_use(user: User, call: Callable[[str], T], *, credential: KuaishouCredential | None = None) -> T:
     """Run `call(access_token)`; when Kuaishou rejects the token, refresh once and retry.
 
     A second rejection flags the account "needs reconnect" and raises ReconnectRequired.
     """
-    token = access_token_fresh(user)
+    token = access_token_fresh(user, credential=credential)
     try:
         return call(token)
     except kuaishou.ApiError as exc:

@@ -38,6 +38,16 @@ class LiveSessionErrorSerializer(serializers.Serializer):
     upstream_code = serializers.IntegerField(allow_null=True)
 
 
+class LiveSessionLostSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=LiveSession.LostReason.choices,
+        help_text="`refusals`: Kuaishou refused every status poll; `silence`: no poll was answered for too long; "
+        "`disconnected`: the owner must log in with Kuaishou again (doing so looks once more).",
+    )
+    last_known_status = serializers.ChoiceField(choices=STATUSES, allow_null=True)
+    message = serializers.CharField(help_text="\"Last known status: …\", in the request's language.")
+
+
 class LiveSessionSerializer(serializers.ModelSerializer):
     # A session as its owner sees it: the push URL only while it can still be used.
 
@@ -47,6 +57,10 @@ class LiveSessionSerializer(serializers.ModelSerializer):
     studio_url = serializers.SerializerMethodField(help_text="Kuaishou's Cloud Live Studio, where the room is managed.")
     ended_by = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField(help_text="Why Kuaishou gave no push URL, for a failed session.")
+    lost = serializers.SerializerMethodField(
+        help_text="For a `lost` session (kslive lost contact with Kuaishou and stopped polling): why, and the "
+        "status it last had."
+    )
     formats = serializers.SerializerMethodField(
         help_text="The push URL in every encoder's shape: `url`, `url_with_port`, `obs` {`server`, `stream_key`}, "
         "`larix` (Larix Broadcaster's set-up link), `ffmpeg` (a command line); null once it is spent."
@@ -68,7 +82,7 @@ class LiveSessionSerializer(serializers.ModelSerializer):
             "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name",
             "push_url", "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url",
             "formats", "expires_soon", "went_live_at", "ended_at", "ended_by", "error", "replaced_by", "retry_of",
-            "created_at",
+            "lost", "created_at",
         ]
         read_only_fields = fields
 
@@ -107,6 +121,13 @@ class LiveSessionSerializer(serializers.ModelSerializer):
     )
     def get_ended_by(self, session):
         return session.ended_by or None
+
+    @extend_schema_field(LiveSessionLostSerializer(allow_null=True))
+    def get_lost(self, session):
+        if session.status != LiveSession.Status.LOST:
+            return None
+        return {"reason": session.lost_reason, "last_known_status": session.last_known_status or None,
+                "message": session.last_known_status_message}
 
     @extend_schema_field(LiveSessionErrorSerializer(allow_null=True))
     def get_error(self, session):

@@ -138,16 +138,28 @@ def kslive_env(*, database: str, var_dir: Path, kuaishou_base: str, **settings) 
     return env
 
 
-class Celery:
-    """A Celery worker and beat, sharing the broker under VAR_DIR (or REDIS_URL) and the database."""
+def procfile_worker() -> list[str]:
+    """Return the Procfile's worker command, run with this Python."""
+    line = next(line for line in (REPO_ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
+    words = line.split(":", 1)[1].split()
+    return [sys.executable, "-m", *words]
 
-    def __init__(self, *, env: dict, log_dir: Path):
+
+class Celery:
+    """A Celery worker and beat, sharing the broker under VAR_DIR (or REDIS_URL) and the database.
+
+    With `procfile`, the worker is exactly the Procfile's (a bench measures what runs); else a
+    small one that starts fast, for the browser journeys.
+    """
+
+    def __init__(self, *, env: dict, log_dir: Path, procfile: bool = False):
+        worker = procfile_worker() if procfile else [
+            sys.executable, "-m", "celery", "-A", "kslive_site", "worker", "--loglevel", "INFO",
+            "--pool", "threads", "--concurrency", "2", "--without-gossip", "--without-mingle",
+            "--without-heartbeat",
+        ]
         self.processes = [
-            Process("celery-worker", [
-                sys.executable, "-m", "celery", "-A", "kslive_site", "worker", "--loglevel", "INFO",
-                "--pool", "threads", "--concurrency", "2", "--without-gossip", "--without-mingle",
-                "--without-heartbeat",
-            ], env=env, log_dir=log_dir),
+            Process("celery-worker", worker, env=env, log_dir=log_dir),
             Process("celery-beat", [
                 sys.executable, "-m", "celery", "-A", "kslive_site", "beat", "--loglevel", "INFO",
             ], env=env, log_dir=log_dir),

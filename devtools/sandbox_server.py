@@ -113,6 +113,21 @@ class SandboxServer:
         reply.raise_for_status()
         return reply.json()
 
+    def seed_streams(self, count: int, *, user: str = "xiaoming", living: bool = True) -> list[str]:
+        """Issue `count` push URLs for a demo user at once, their lives already on; return their names."""
+        return self._post("/_sandbox/seed-streams", {"count": count, "user": user, "living": living})["names"]
+
+    def calls(self) -> dict:
+        """Return how many calls each upstream endpoint received since the last reset."""
+        reply = self.http.get(self.url("/_sandbox/counts"), timeout=10)
+        reply.raise_for_status()
+        return reply.json()
+
+    def status_calls(self) -> int:
+        """Return how many status calls the sandbox answered since the last reset (counted even with
+        the request log off: config(request_log=0))."""
+        return self.calls().get("status", 0)
+
     def publish(self, name: str) -> dict:
         """Act as an encoder connecting to the push URL; return {"ok", "stream"}, plus "reason" if refused."""
         return self.http.post(self.url(f"/_sandbox/streams/{name}/publish"), json={}, timeout=10).json()

@@ -223,6 +223,13 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (killed, out of memory) goes back to the queue instead of
+# being acknowledged as done: every task here is idempotent, so running it again is harmless.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# so CONN_MAX_AGE never takes effect in a worker; a new PostgreSQL backend per poll costs more
+# CPU than the poll itself (shared/measurements/poll-throughput.md, item 3).
+CELERY_DB_REUSE_MAX = int(env("KSLIVE_DB_REUSE_MAX", "1000"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -230,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-live-status-polls": {
         "task": "streams.tasks.dispatch_status_polls",
         "schedule": KSLIVE_POLL_TICK,
+        # A tick still queued when the next one is due is stale: dropped, never run back to back.
+        "options": {"expires": KSLIVE_POLL_TICK},
     },
     "refresh-expiring-kuaishou-tokens": {
         "task": "accounts.tasks.refresh_expiring_tokens",
@@ -271,7 +280,19 @@ KSLIVE_POLL_READY_FAST = int(env("KSLIVE_POLL_READY_FAST", "5"))
 KSLIVE_POLL_READY_FAST_FOR = int(env("KSLIVE_POLL_READY_FAST_FOR", "600"))
 KSLIVE_POLL_READY_SLOW = int(env("KSLIVE_POLL_READY_SLOW", "30"))
 KSLIVE_POLL_LIVING = int(env("KSLIVE_POLL_LIVING", "15"))
-KUAISHOU_STATUS_CALLS_PER_MINUTE = int(env("KUAISHOU_STATUS_CALLS_PER_MINUTE", "120"))
+# 10,000 a minute polls 2,000 living sessions every 15 s (8,000 calls a minute) with room to spare.
+KUAISHOU_STATUS_CALLS_PER_MINUTE = int(env("KUAISHOU_STATUS_CALLS_PER_MINUTE", "10000"))
+# A dispatch tick claims at most this many due sessions, and queues one task per
+# KSLIVE_POLL_BATCH of them; that task polls its batch in KSLIVE_POLL_THREADS threads
+# (a poll mostly waits for Kuaishou).
+KSLIVE_POLL_CLAIM_MAX = int(env("KSLIVE_POLL_CLAIM_MAX", "1000"))
+KSLIVE_POLL_BATCH = int(env("KSLIVE_POLL_BATCH", "32"))
+KSLIVE_POLL_THREADS = int(env("KSLIVE_POLL_THREADS", "16"))
+# A session is given up on (`lost`) after this many status polls in a row that Kuaishou
+# refused for good, or when no poll was answered for this many seconds (also while its
+# owner must reconnect).
+KSLIVE_LOST_AFTER_REFUSALS = int(env("KSLIVE_LOST_AFTER_REFUSALS", "5"))
+KSLIVE_LOST_AFTER_SILENCE = int(env("KSLIVE_LOST_AFTER_SILENCE", "1800"))
 # Per person, web and API together: new lives started in any hour, and device tokens held.
 KSLIVE_GO_LIVES_PER_HOUR = int(env("KSLIVE_GO_LIVES_PER_HOUR", "20"))
 KSLIVE_DEVICE_TOKENS_PER_PERSON = int(env("KSLIVE_DEVICE_TOKENS_PER_PERSON", "20"))

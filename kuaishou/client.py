@@ -49,6 +49,9 @@ PERMANENT_REQUEST_ERRORS = (InvalidURL, MissingSchema, InvalidSchema)
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
+# Connections kept per host: one for each thread that may call at once (a worker's poll
+# threads); beyond it requests opens and drops a connection per call.
+POOL_SIZE = 32
 
 
 def get_session() -> requests.Session:
@@ -60,6 +63,8 @@ def get_session() -> requests.Session:
             session.headers["User-Agent"] = USER_AGENT
             # The session serves every user: a cookie set for one must not ride along for another.
             session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+            for scheme in ("https://", "http://"):
+                session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=0))
             _session = session
         return _session
 

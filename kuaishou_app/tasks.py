@@ -9,7 +9,8 @@ from kuaishou_app.models import AppStatus
 CHECK_VALUE = "kslive-app-check"
 
 
-@shared_task(ignore_result=True)
+# Limits: one call of at most KUAISHOU_CONNECT_TIMEOUT + KUAISHOU_TIMEOUT (35 s), beat sends it every 60 s.
+@shared_task(ignore_result=True, soft_time_limit=45, time_limit=55)
 def check_rejected_app() -> None:
     """Beat: while Kuaishou rejects our app, ask again, so a fixed configuration clears by itself."""
     rejected = status.problem()

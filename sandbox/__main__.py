@@ -20,7 +20,7 @@ def main(argv=None) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.core.servers.basehttp import run
+    from django.core.servers.basehttp import WSGIServer, run
     from django.core.wsgi import get_wsgi_application
 
     Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -31,9 +31,25 @@ def main(argv=None) -> None:
     print(f"Kuaishou sandbox on http://{args.host}:{args.port}/ (database {settings.DATABASES['default']['NAME']})",
           flush=True)
     try:
-        run(args.host, args.port, get_wsgi_application(), ipv6=":" in args.host, threading=True)
+        run(args.host, args.port, get_wsgi_application(), ipv6=":" in args.host, threading=True,
+            server_cls=_no_delay(WSGIServer))
     except KeyboardInterrupt:
         sys.exit(0)
+
+
+def _no_delay(server_cls):
+    """Return the server class with Nagle's algorithm off on each connection: the development
+    server writes a reply's headers and body apart, and on a kept-alive connection the body
+    would otherwise wait for the caller's delayed acknowledgement (40 ms a call)."""
+    import socket
+
+    class NoDelay(server_cls):
+        def get_request(self):
+            connection, address = super().get_request()
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return connection, address
+
+    return NoDelay
 
 
 if __name__ == "__main__":

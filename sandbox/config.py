@@ -1,13 +1,16 @@
 """Run-time settings (seeded from the environment) and the sandbox clock."""
 
+import contextlib
 import datetime as dt
 import os
+import threading
 
 from django.utils import timezone
 
 from sandbox.models import Config
 
-INT_KEYS = ("access_token_ttl", "refresh_token_ttl", "code_ttl", "push_url_ttl", "drop_grace", "rate_limit")
+INT_KEYS = ("access_token_ttl", "refresh_token_ttl", "code_ttl", "push_url_ttl", "drop_grace", "rate_limit",
+            "request_log")
 STR_KEYS = ("rtmp_url", "rtmp_control_url", "public_url", "redirect_hosts", "cancel_error", "reply_shape")
 # Reply shapes: exactly the documents' examples (the default), or with what later pages add.
 DOCUMENTED = "documented"
@@ -25,6 +28,8 @@ def env_defaults() -> dict:
         "push_url_ttl": int(env("SANDBOX_PUSH_URL_TTL", "172800")),
         "drop_grace": int(env("SANDBOX_DROP_GRACE", "90")),
         "rate_limit": int(env("SANDBOX_RATE_LIMIT", "300")),
+        # 0: keep no request log (a bench's load); calls are still counted (/_sandbox/counts).
+        "request_log": int(env("SANDBOX_REQUEST_LOG", "1")),
         "rtmp_url": env("SANDBOX_RTMP_URL", "rtmp://127.0.0.1:1935/gifshow").rstrip("/"),
         "rtmp_control_url": env("SANDBOX_RTMP_CONTROL_URL", "").rstrip("/"),
         "public_url": env("SANDBOX_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
@@ -43,11 +48,29 @@ def _reply_shape(value: str) -> str:
     return value
 
 
+_request = threading.local()
+
+
+@contextlib.contextmanager
+def config_for_request():
+    """Read the configuration once for the whole of an upstream call (a status call asked for it
+    three times); changes made meanwhile apply from the next call."""
+    _request.config = None
+    try:
+        yield
+    finally:
+        _request.config = None
+
+
 def config_get() -> Config:
     """Return the configuration row, creating it from the environment."""
+    if getattr(_request, "config", None) is not None:
+        return _request.config
     config = Config.objects.first()
     if config is None:
         config = Config.objects.create(**env_defaults())
+    if hasattr(_request, "config"):
+        _request.config = config
     return config
 
 

@@ -1,14 +1,16 @@
 """Fault injection and the request log, wrapped around every upstream endpoint."""
 
+import collections
 import functools
 import json
+import threading
 import time
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox.config import now
+from sandbox.config import config_for_request, config_get, now
 from sandbox.models import Fault, RequestRecord
 
 ENDPOINTS = ("pushUrls", "stopPush", "status", "access_token", "refresh_token", "user_info", "authorize")
@@ -25,7 +27,7 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
         raise ValueError("body must be a JSON object")
     if count == 0 or count < -1:
         raise ValueError("count must be positive, or -1 for until cleared")
-    return Fault.objects.create(
+    fault = Fault.objects.create(
         endpoint=endpoint,
         result=int(result) if result not in (None, "") else None,
         remaining=count,
@@ -34,10 +36,48 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
         malformed=bool(malformed),
         body=body,
     )
+    faults_changed()
+    return fault
+
+
+# The faults as last read, and a generation that every change of them moves on: a call reads
+# the table again only after a change. Faults change only through this process (the control
+# API, a reset, a call using one up), which says so with faults_changed().
+_faults_lock = threading.Lock()
+_faults_state: dict = {"generation": 0, "read_at": -1, "faults": []}
+
+
+def faults_changed() -> None:
+    with _faults_lock:
+        _faults_state["generation"] += 1
+
+
+def _faults() -> list[Fault]:
+    with _faults_lock:
+        generation = _faults_state["generation"]
+        if _faults_state["read_at"] == generation:
+            return _faults_state["faults"]
+    faults = list(Fault.objects.order_by("id"))
+    with _faults_lock:
+        if _faults_state["generation"] == generation:
+            _faults_state.update(read_at=generation, faults=faults)
+    return faults
 
 
 def fault_take(endpoint: str) -> Fault | None:
     """Return the oldest fault for this endpoint and use up one of its calls."""
+    # A read first, of what is known: without a fault (almost every call), or with one that
+    # lasts until cleared, no query and no write lock, so concurrent calls never queue.
+    fault = next((f for f in _faults() if f.endpoint in (endpoint, "*")), None)
+    if fault is None or fault.remaining == -1:
+        return fault
+    try:
+        return _fault_use(endpoint)
+    finally:
+        faults_changed()
+
+
+def _fault_use(endpoint: str) -> Fault | None:
     with transaction.atomic():
         fault = Fault.objects.filter(endpoint__in=(endpoint, "*")).order_by("id").first()
         if fault is None:
@@ -82,8 +122,32 @@ def _flat(querydict) -> dict:
     return {key: values[0] if len(values) == 1 else values for key, values in querydict.lists()}
 
 
+# Calls per endpoint since the last reset, counted even when the log is off (a bench's load).
+_counts: collections.Counter = collections.Counter()
+_counts_lock = threading.Lock()
+
+
+def calls_count(endpoint: str) -> None:
+    with _counts_lock:
+        _counts[endpoint] += 1
+
+
+def calls_counted() -> dict:
+    """Return how many calls each endpoint received since the last reset."""
+    with _counts_lock:
+        return dict(_counts)
+
+
+def calls_forget() -> None:
+    with _counts_lock:
+        _counts.clear()
+
+
 def request_record(request, endpoint: str, response: HttpResponse) -> None:
     """Keep what an endpoint received and the result it answered, for tests to read back."""
+    calls_count(endpoint)
+    if not config_get().request_log:
+        return
     result = None
     if response.get("Content-Type", "").startswith("application/json"):
         try:
@@ -130,15 +194,20 @@ def upstream(endpoint: str, fault_reply):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            fault = fault_take(endpoint)
-            response = None
-            if fault is not None:
-                if fault.latency_ms:
-                    time.sleep(fault.latency_ms / 1000)
-                response = fault_answer(fault, request, fault_reply)
-            if response is None:
-                response = view(request, *args, **kwargs)
-            request_record(request, endpoint, response)
+            with config_for_request():
+                fault = fault_take(endpoint)
+                response = None
+                if fault is not None:
+                    if fault.latency_ms:
+                        time.sleep(fault.latency_ms / 1000)
+                    response = fault_answer(fault, request, fault_reply)
+                if response is None:
+                    response = view(request, *args, **kwargs)
+                request_record(request, endpoint, response)
+            if not response.streaming and not response.has_header("Content-Length"):
+                # With its length said, the development server keeps the connection open for the
+                # caller's next call instead of closing it after every reply.
+                response["Content-Length"] = str(len(response.content))
             return response
 
         return wrapper

@@ -18,6 +18,7 @@ class Config(models.Model):
     redirect_hosts = models.CharField(max_length=1000)
     cancel_error = models.CharField(max_length=100, blank=True)
     reply_shape = models.CharField(max_length=20, default="documented")
+    request_log = models.IntegerField(default=1)
     clock_offset = models.FloatField(default=0)
 
 

@@ -312,10 +312,12 @@ def stream_issue(*, app: App, user: DemoUser, caption: str, panoramic: int, shop
     )
 
 
-def stream_settle(stream: Stream) -> Stream:
+def stream_settle(stream: Stream, config: Config | None = None) -> Stream:
     """Apply the transitions that time alone causes: URL expiry and the room closing after a drop."""
-    config = config_get()
+    config = config or config_get()
     moment = now(config)
+    if not transaction.get_connection().in_atomic_block and not _may_settle(stream, config, moment):
+        return stream  # nothing is due: no write lock for a plain status call (a caller's lock re-reads)
     with transaction.atomic():
         stream.refresh_from_db()
         if stream.state == Stream.NOT_STARTED and moment >= stream.expires_at:
@@ -330,6 +332,32 @@ def stream_settle(stream: Stream) -> Stream:
                 name = stream.name
                 transaction.on_commit(lambda: encoder_drop(control_url=config.rtmp_control_url, name=name))
     return stream
+
+
+def _may_settle(stream: Stream, config: Config, moment) -> bool:
+    if stream.state == Stream.NOT_STARTED:
+        return moment >= stream.expires_at
+    if stream.state == Stream.LIVING and stream.dropped_at is not None:
+        return moment >= stream.dropped_at + dt.timedelta(seconds=config.drop_grace)
+    return False
+
+
+def streams_seed(*, app: App, user: DemoUser, count: int, living: bool = True) -> list[str]:
+    """Issue `count` push URLs at once (a bench's load), their lives already on; return their names."""
+    config = config_get()
+    issued = now(config)
+    rows = []
+    for _ in range(count):
+        name, sign = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+        rows.append(Stream(
+            name=name, app=app, user=user, caption="bench", panoramic=0, shop_live=False, device_name="bench",
+            cover=b"", cover_size=0, cover_width=720, cover_height=1280,
+            push_url=f"{config.rtmp_url}/{name}?sign={sign}", sign=sign, issued_at=issued,
+            expires_at=issued + dt.timedelta(seconds=config.push_url_ttl),
+            state=Stream.LIVING if living else Stream.NOT_STARTED, started_at=issued if living else None,
+        ))
+    Stream.objects.bulk_create(rows, batch_size=500)
+    return [row.name for row in rows]
 
 
 def status_content(stream: Stream, config: Config) -> dict:

@@ -69,7 +69,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hide_query"]},
     },
     "loggers": {
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # SANDBOX_LOG_LEVEL=WARNING drops the line per request (a bench's load).
+        "django.server": {"handlers": ["console"], "level": os.environ.get("SANDBOX_LOG_LEVEL", "INFO"),
+                          "propagate": False},
         "sandbox": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

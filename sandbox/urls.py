@@ -24,6 +24,8 @@ urlpatterns = [
     path("_sandbox/faults", control.faults),
     path("_sandbox/faults/clear", control.faults_clear),
     path("_sandbox/requests", control.requests_log),
+    path("_sandbox/counts", control.counts),
+    path("_sandbox/seed-streams", control.seed_streams),
     path("_sandbox/streams", control.streams),
     path("_sandbox/streams/<str:name>", control.stream_detail),
     path("_sandbox/streams/<str:name>/cover.jpg", pages.cover),

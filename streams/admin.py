@@ -19,7 +19,7 @@ class LiveSessionEventInline(admin.TabularInline):
 @admin.register(LiveSession)
 class LiveSessionAdmin(admin.ModelAdmin):
     list_display = ("id", "caption", "owner", "status", "device_name", "issued_at", "went_live_at", "ended_at")
-    list_filter = ("status", "ended_by", "issued_at")
+    list_filter = ("status", "lost_reason", "ended_by", "issued_at")
     list_select_related = ("owner",)
     date_hierarchy = "issued_at"
     search_fields = ("live_stream_name", "owner__username", "owner__first_name", "caption", "device_name")
@@ -29,7 +29,8 @@ class LiveSessionAdmin(admin.ModelAdmin):
     fields = (
         "owner", "caption", "panoramic", "shop_live", "device_name", "cover_preview", "live_stream_name",
         "push_url_masked", "status", "status_message", "issued_at", "expires_at", "went_live_at", "ended_at",
-        "ended_by", "problem", "last_error_code", "last_error_message", "next_poll_at",
+        "ended_by", "problem", "last_error_code", "last_error_message", "next_poll_at", "last_polled_at",
+        "refusals", "lost_reason", "last_known_status",
     )
     readonly_fields = fields
 

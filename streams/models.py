@@ -27,6 +27,7 @@ class LiveSession(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired unused")
         REPLACED = "replaced", _("Replaced by a new push URL")
+        LOST = "lost", _("Lost contact with Kuaishou")
 
     class Panoramic(models.IntegerChoices):
         NORMAL = 0, _("Normal")
@@ -46,8 +47,13 @@ class LiveSession(models.Model):
         KUAISHOU = "kuaishou", _("Kuaishou (the stream stopped)")
         ADMIN = "admin", _("an administrator")
 
+    class LostReason(models.TextChoices):
+        REFUSALS = "refusals", _("Kuaishou refused every status poll")
+        SILENCE = "silence", _("no status poll succeeded for too long")
+        DISCONNECTED = "disconnected", _("the owner's Kuaishou account was disconnected")
+
     ACTIVE = (Status.READY, Status.LIVING)
-    FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED, Status.REPLACED)
+    FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED, Status.REPLACED, Status.LOST)
     # An unused push URL lapses 2 days after issue; this long before, the pages warn.
     EXPIRY_WARNING = timedelta(hours=6)
 
@@ -89,6 +95,12 @@ class LiveSession(models.Model):
     face_verify_url = models.URLField(max_length=500, blank=True)
 
     next_poll_at = models.DateTimeField(_("next status poll"), null=True, blank=True, db_index=True)
+    # What decides when a session is given up on (`lost`): refused polls in a row, and the last
+    # poll Kuaishou answered.
+    refusals = models.PositiveSmallIntegerField(_("status polls refused in a row"), default=0)
+    last_polled_at = models.DateTimeField(_("last status poll answered"), null=True, blank=True)
+    lost_reason = models.CharField(_("why contact was lost"), max_length=16, choices=LostReason.choices, blank=True)
+    last_known_status = models.CharField(_("last known status"), max_length=16, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -154,6 +166,13 @@ class LiveSession(models.Model):
         if self.problem:
             return messages.upstream_message(self.last_error_code, self.last_error_message)
         return ""
+
+    @property
+    def last_known_status_message(self) -> str:
+        """Return "Last known status: …." for a lost session, in the current language ("" otherwise)."""
+        if self.status != self.Status.LOST or not self.last_known_status:
+            return ""
+        return str(_("Last known status: %(status)s.") % {"status": self.Status(self.last_known_status).label})
 
     @property
     def expires_soon(self) -> bool:

@@ -5,18 +5,20 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
+from accounts import selectors as account_selectors
 from accounts import tokens
 from kuaishou_app.calls import StillWaiting, call
 from streams import covers, messages, signals, upstream_budget
@@ -107,11 +109,12 @@ def _error_for(exc: kuaishou.KuaishouError) -> GoLiveError:
 
 
 @sensitive_variables()
-def _call_for(owner, endpoint, /, **arguments):
+def _call_for(owner, endpoint, /, *, credential=None, **arguments):
     """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure
     (and StillWaiting when an `on_late` call outlasts the request's deadline)."""
     try:
-        return tokens.access_token_use(owner, lambda token: call(endpoint, access_token=token, **arguments))
+        return tokens.access_token_use(owner, lambda token: call(endpoint, access_token=token, **arguments),
+                                       credential=credential)
     except tokens.ReconnectRequired as exc:
         raise ReconnectRequired(messages.RECONNECT, upstream_code=exc.upstream_code) from None
     except kuaishou.KuaishouError as exc:
@@ -485,34 +488,86 @@ def live_session_expire(*, session: LiveSession) -> bool:
     return _transition(session, to=Status.EXPIRED, source=Source.EXPIRY, next_poll_at=None)
 
 
+def _poll_row(session_id: int) -> LiveSession:
+    """Read a session for a poll: with its owner and their credential, without its cover, in one query."""
+    # At most one row: a person has one Kuaishou account, and [:1] holds even if not.
+    rows = list(LiveSession.objects.select_related("owner").defer("cover").order_by()
+                .annotate(**account_selectors.credential_annotations("owner")).filter(pk=session_id)[:1])
+    if not rows:
+        raise LiveSession.DoesNotExist(f"no live session {session_id}")
+    return rows[0]
+
+
 def live_session_sync(*, session_id: int, source: str = Source.POLL) -> LiveSession:
-    """Ask Kuaishou for the live's status and apply it once."""
-    session = LiveSession.objects.select_related("owner").get(pk=session_id)
+    """Ask Kuaishou for the live's status and apply it once.
+
+    A no-change poll makes two queries: the read (_poll_row) and one conditional update.
+    """
+    session = _poll_row(session_id)
     if not session.is_active or live_session_expire(session=session):
         return session
     now = timezone.now()
+    credential = account_selectors.credential_from_annotations(session)
     try:
-        live = _call_for(session.owner, kuaishou.get_live_status, live_stream_name=session.live_stream_name)
+        if credential is None:
+            raise ReconnectRequired(messages.RECONNECT)
+        live = _call_for(session.owner, kuaishou.get_live_status, credential=credential,
+                         live_stream_name=session.live_stream_name)
     except ReconnectRequired as exc:
+        if _silent_too_long(session, now):
+            _lose(session, LiveSession.LostReason.DISCONNECTED, error=exc, source=source)
+            return session
         # No more calls for this person until they reconnect; look again later.
         _record_problem(session, exc, next_poll_at=now + timedelta(minutes=5))
         return session
     except GoLiveError as exc:
-        rate_limited = exc.upstream_code == kuaishou.Result.RATE_LIMITED
-        pause = upstream_budget.backoff_trigger() if rate_limited else 0
-        _record_problem(session, exc)
-        LiveSession.objects.filter(pk=session.pk, status=session.status).update(
-            next_poll_at=now + max(poll_delay(session, now), timedelta(seconds=pause))
-        )
+        _poll_failed(session, exc, source=source, now=now)
         raise
     upstream_budget.backoff_clear()
     _apply_status(session, live, source=source, now=now)
     return session
 
 
+def _silent_too_long(session: LiveSession, now) -> bool:
+    """Return whether Kuaishou has answered no poll of the session for KSLIVE_LOST_AFTER_SILENCE."""
+    since = session.last_polled_at or session.issued_at or session.created_at
+    return now - since >= timedelta(seconds=settings.KSLIVE_LOST_AFTER_SILENCE)
+
+
+def _poll_failed(session: LiveSession, error: GoLiveError, *, source, now) -> None:
+    """Record a failed poll and schedule the next; give the session up once it cannot recover."""
+    # Only a refusal counts towards giving up: Kuaishou says the same whatever we retry
+    # (400005 no such stream, 400013 not this account's live). Passing trouble counts as silence.
+    refused = isinstance(error, KuaishouRefused)
+    if refused and session.refusals + 1 >= settings.KSLIVE_LOST_AFTER_REFUSALS:
+        _lose(session, LiveSession.LostReason.REFUSALS, error=error, source=source)
+        return
+    if _silent_too_long(session, now):
+        _lose(session, LiveSession.LostReason.SILENCE, error=error, source=source)
+        return
+    rate_limited = error.upstream_code == kuaishou.Result.RATE_LIMITED
+    pause = upstream_budget.backoff_trigger() if rate_limited else 0
+    fields = {**_problem_fields(error), "updated_at": now,
+              "next_poll_at": now + max(poll_delay(session, now), timedelta(seconds=pause))}
+    if refused:
+        fields["refusals"] = F("refusals") + 1
+    # Conditional update: a session that a Stop (or another poll) moved meanwhile keeps its state.
+    LiveSession.objects.filter(pk=session.pk, status=session.status).update(**fields)
+    for name in ("problem", "last_error_code", "last_error_message"):
+        setattr(session, name, fields[name])
+
+
+def _lose(session: LiveSession, reason: str, *, error: GoLiveError, source) -> bool:
+    """Give the session up: `lost`, with the status it last had and why; no more polls."""
+    logger.warning("Session %s: lost contact with Kuaishou (%s) while %s", session.pk, reason, session.status)
+    return _transition(session, to=Status.LOST, source=source, note=reason, lost_reason=reason,
+                       last_known_status=session.status, next_poll_at=None, **_problem_fields(error))
+
+
 def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
+    # Kuaishou answered: the session is in contact again, whatever the answer.
     common = {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
-              "last_error_message": ""}
+              "last_error_message": "", "refusals": 0, "last_polled_at": now}
     if live.status == kuaishou.LiveState.LIVING and session.status == Status.READY:
         session.status_message = common["status_message"]
         _transition(session, to=Status.LIVING, source=source, went_live_at=now, **common,
@@ -522,35 +577,98 @@ def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
                     next_poll_at=None, **common)
     else:
         if live.status is None:
-            # Unknown this time (the client logged Kuaishou's words): keep everything, look again.
-            common = {}
+            # Unknown this time (the client logged Kuaishou's words): keep what we knew, look again.
+            common = {"refusals": 0, "last_polled_at": now}
         LiveSession.objects.filter(pk=session.pk, status=session.status).update(
             next_poll_at=now + poll_delay(session, now), updated_at=now, **common
         )
 
 
+def live_sessions_recheck(*, owner_id: int) -> int:
+    """Look at a person's sessions at once now that they logged in with Kuaishou again; return
+    how many sessions lost while they were disconnected were asked about.
+
+    Active sessions fall due now: the next dispatch tick polls them, in batches like any other.
+    A lost session gets this one more look: living on Kuaishou, it is living again; ended, it
+    is ended by Kuaishou; anything else, it stays lost.
+    """
+    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.ACTIVE).update(next_poll_at=timezone.now())
+    ids = list(LiveSession.objects.filter(owner_id=owner_id, status=Status.LOST,
+                                          lost_reason=LiveSession.LostReason.DISCONNECTED).values_list("pk", flat=True))
+    for session_id in ids:
+        try:
+            _recheck_lost(_poll_row(session_id))
+        except GoLiveError as exc:
+            logger.info("Re-check of session %s after a reconnect failed: %s", session_id, exc)
+    return len(ids)
+
+
+def _recheck_lost(session: LiveSession) -> None:
+    now = timezone.now()
+    live = _call_for(session.owner, kuaishou.get_live_status, credential=account_selectors.credential_from_annotations(session),
+                     live_stream_name=session.live_stream_name)
+    back = {"problem": "", "last_error_code": None, "last_error_message": "", "refusals": 0, "last_polled_at": now,
+            "lost_reason": "", "status_message": live.status_message[:300]}
+    if live.status == kuaishou.LiveState.LIVING:
+        _transition(session, to=Status.LIVING, source=Source.POLL, note="reconnected", **back,
+                    went_live_at=session.went_live_at or now,
+                    next_poll_at=now + timedelta(seconds=settings.KSLIVE_POLL_LIVING))
+    elif live.status == kuaishou.LiveState.LIVE_END:
+        _transition(session, to=Status.ENDED, source=Source.POLL, note="reconnected", **back, ended_at=now,
+                    ended_by=LiveSession.EndedBy.KUAISHOU)
+
+
+def _sweep_ids(queryset, limit: int) -> list[int]:
+    return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def polls_claim(*, now=None) -> list[int]:
     """Expire what is due, then claim the sessions due for a poll within the call budget."""
     now = now or timezone.now()
-    for session in LiveSession.objects.filter(status=Status.READY, expires_at__lte=now):
+    # Ids first, then each row once: a cover (a BinaryField) is never read by a tick. The
+    # filters use the status index and find nothing on almost every tick.
+    for session_id in _sweep_ids(LiveSession.objects.filter(status=Status.READY, expires_at__lte=now), 100):
+        session = LiveSession.objects.defer("cover").get(pk=session_id)
         live_session_expire(session=session)
     # A request whose process died mid-call (a deploy, a crash) must not stay "requesting" for ever.
-    for session in LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - request_abandoned_after()):
+    abandoned = LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - request_abandoned_after())
+    for session_id in _sweep_ids(abandoned, 100):
+        session = LiveSession.objects.defer("cover").get(pk=session_id)
         _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
     if upstream_budget.backoff_remaining() > 0:
         return []
     # Take what falls due before the next tick too: a poll is then at most one tick early,
     # never one tick late.
     horizon = now + timedelta(seconds=settings.KSLIVE_POLL_TICK)
-    due = list(
-        LiveSession.objects.filter(status__in=LiveSession.ACTIVE, next_poll_at__lte=horizon)
-        .order_by("next_poll_at")
-        .values_list("pk", "next_poll_at")[: settings.KUAISHOU_STATUS_CALLS_PER_MINUTE]
-    )
-    claimed = []
-    for pk, due_at in due[: upstream_budget.budget_take(len(due))]:
-        # Conditional update: two dispatchers never both claim one poll. A lost
-        # task is retried once the claim lapses.
-        if LiveSession.objects.filter(pk=pk, next_poll_at=due_at).update(next_poll_at=now + timedelta(seconds=60)):
-            claimed.append(pk)
+    at = time.time()
+    granted = upstream_budget.budget_take(settings.KSLIVE_POLL_CLAIM_MAX, at=at)
+    if not granted:
+        return []
+    claimed = _claim(now=now, horizon=horizon, limit=granted)
+    upstream_budget.budget_return(granted - len(claimed), at=at)
     return claimed
+
+
+# One statement per tick, whatever the number due. The claim is a lease: a poll whose task is
+# lost is claimed again once it lapses. PostgreSQL skips rows another dispatcher holds; SQLite
+# has one writer at a time (transaction_mode IMMEDIATE), so its plain UPDATE is as safe.
+_CLAIM_SQL = """
+UPDATE streams_livesession SET next_poll_at = %s
+WHERE id IN (
+    SELECT id FROM streams_livesession
+    WHERE status IN (%s, %s) AND next_poll_at <= %s
+    ORDER BY next_poll_at LIMIT %s{lock}
+)
+RETURNING id
+"""
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+def _claim(*, now, horizon, limit: int) -> list[int]:
+    """Claim up to `limit` due sessions, the longest due first; return their ids."""
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    moment = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(lock=lock),
+                       [moment(now + CLAIM_LEASE), *LiveSession.ACTIVE, moment(horizon), limit])
+        return [row[0] for row in cursor.fetchall()]

@@ -270,3 +270,11 @@ def test_live_calls_honour_a_base_url_with_a_path_prefix(app, upstream):
     )
 
     assert len(upstream.calls) == 1
+
+
+def test_the_shared_session_keeps_a_connection_for_each_of_a_workers_poll_threads():
+    from kuaishou import client
+
+    adapter = client.get_session().get_adapter("https://open.kuaishou.com/")
+
+    assert adapter._pool_maxsize >= 16

@@ -146,3 +146,17 @@ def test_the_request_log_lists_the_oauth_calls_oldest_first(sandbox):
     assert [r["result"] for r in records[1:]] == [1, 100200105]
     assert records[1]["query"] == {"app_id": APP_ID, "app_secret": APP_SECRET, "code": code,
                                    "grant_type": "authorization_code"}
+
+
+def test_seeded_streams_are_living_and_their_status_calls_are_counted_without_a_log(sandbox):
+    token = login(sandbox)["access_token"]
+    names = sandbox.seed_streams(3)
+    sandbox.config(request_log=0)
+
+    replies = [status(sandbox, token, name) for name in names]
+
+    assert {reply["content"]["status"] for reply in replies} == {"LIVING"}
+    assert sandbox.status_calls() == 3
+    assert sandbox.requests("status") == []
+    sandbox.reset()
+    assert sandbox.status_calls() == 0

@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
+from sandbox import demo
 from sandbox.config import clock_set, config_as_dict, config_get, config_update, now
-from sandbox.faults import fault_add, fault_as_dict, request_as_dict
+from sandbox.faults import calls_counted, calls_forget, fault_add, faults_changed, fault_as_dict, request_as_dict
 from sandbox.models import App, DemoUser, Fault, RequestRecord, Stream
 from sandbox.seed import sandbox_reset
 from sandbox.services import (
@@ -19,6 +20,7 @@ from sandbox.services import (
     stream_publish,
     stream_settle,
     stream_stop,
+    streams_seed,
     user_revoke,
 )
 
@@ -56,6 +58,8 @@ def reset(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     sandbox_reset()
+    faults_changed()
+    calls_forget()
     return _back("已重置 · reset") if _from_form(request) else _json({"ok": True})
 
 
@@ -109,6 +113,7 @@ def faults(request):
         return _back("已注入故障 · fault queued") if _from_form(request) else _json(fault_as_dict(fault))
     if request.method == "DELETE":
         Fault.objects.all().delete()
+        faults_changed()
     return _json([fault_as_dict(f) for f in Fault.objects.order_by("id")])
 
 
@@ -118,7 +123,31 @@ def faults_clear(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     Fault.objects.all().delete()
+    faults_changed()
     return _back("已清除故障 · faults cleared") if _from_form(request) else _json([])
+
+
+def counts(request):
+    """Show how many calls each upstream endpoint received since the last reset."""
+    return _json(calls_counted())
+
+
+@csrf_exempt
+def seed_streams(request):
+    """Issue many push URLs at once for a demo user, their lives already on (a bench's load):
+    {"count": n, "user": "xiaoming", "living": true}; answer their names."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    body = _body(request)
+    user = get_object_or_404(DemoUser, slug=body.get("user", "xiaoming"))
+    app = get_object_or_404(App, app_id=body.get("app_id") or demo.APP_ID)
+    try:
+        count = int(body.get("count", 1))
+    except (TypeError, ValueError):
+        return _json({"error": "count must be a number"}, status=400)
+    if not 0 < count <= 100_000:
+        return _json({"error": "count must be between 1 and 100000"}, status=400)
+    return _json({"names": streams_seed(app=app, user=user, count=count, living=bool(body.get("living", True)))})
 
 
 def streams(request):

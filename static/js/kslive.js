@@ -87,7 +87,7 @@
   function statusPoll() {
     var box = document.querySelector("[data-status-poll]");
     if (!box) return;
-    var final = ["ended", "failed", "expired"];
+    var final = ["ended", "failed", "expired", "lost"];
     var current = box.querySelector("[data-status]").dataset.status;
     if (final.indexOf(current) >= 0) return;
     var timer = setInterval(function () {

@@ -107,14 +107,42 @@ def test_a_due_poll_is_claimed_once(ready_session):
 
 
 @override_settings(KUAISHOU_STATUS_CALLS_PER_MINUTE=2)
-def test_the_dispatcher_stays_within_the_call_budget(signed_in, go_live):
+def test_the_dispatcher_stays_within_the_call_budget(signed_in, go_live, monkeypatch):
     for _ in range(4):
         go_live()
-    LiveSession.objects.update(next_poll_at=timezone.now())
+    minute_start = 60 * 1000
+    claimed = 0
+    for second in range(0, 60, 5):
+        monkeypatch.setattr(services.time, "time", lambda second=second: minute_start + second)
+        LiveSession.objects.update(next_poll_at=timezone.now())
+        claimed += len(services.polls_claim())
 
-    assert len(services.polls_claim()) == 2
-    LiveSession.objects.update(next_poll_at=timezone.now())
-    assert services.polls_claim() == []
+    assert claimed == 2
+
+
+@override_settings(KUAISHOU_STATUS_CALLS_PER_MINUTE=600)
+def test_the_budget_is_spread_over_the_minute_not_spent_at_its_start(monkeypatch):
+    monkeypatch.setattr(upstream_budget.time, "time", lambda: 60 * 1000.0)
+
+    first = upstream_budget.budget_take(500)
+    second = upstream_budget.budget_take(500)
+
+    assert first == 20  # twice the 10 calls a second of 600 a minute
+    assert second == 0
+
+
+def test_calls_claimed_but_not_made_go_back_to_the_budget(settings):
+    settings.KUAISHOU_STATUS_CALLS_PER_MINUTE = 60
+    at = 60 * 1000.0
+
+    granted = upstream_budget.budget_take(2, at=at)
+    upstream_budget.budget_return(granted, at=at)
+
+    assert upstream_budget.budget_take(2, at=at) == 2
+
+
+def test_the_default_budget_polls_two_thousand_living_sessions_every_15_seconds(settings):
+    assert settings.KUAISHOU_STATUS_CALLS_PER_MINUTE >= 2000 * 60 / 15
 
 
 def test_a_rate_limit_slows_every_poll_down(ready_session, kuaishou):
@@ -167,14 +195,20 @@ def test_beat_dispatches_polls_every_second():
     assert entry["schedule"] == 1.0
 
 
-def test_the_dispatch_task_queues_a_poll_for_each_claimed_session(ready_session, kuaishou, monkeypatch):
+def test_the_dispatch_task_queues_one_poll_task_per_batch_of_claimed_sessions(signed_in, go_live, monkeypatch,
+                                                                              settings):
+    settings.KSLIVE_POLL_BATCH = 2
+    for _ in range(3):
+        go_live()
     queued = []
-    monkeypatch.setattr(tasks.poll_live_session, "delay", queued.append)
-    LiveSession.objects.filter(pk=ready_session.pk).update(next_poll_at=timezone.now())
+    monkeypatch.setattr(tasks.poll_live_sessions, "delay", queued.append)
+    LiveSession.objects.update(next_poll_at=timezone.now())
 
     tasks.dispatch_status_polls()
 
-    assert queued == [ready_session.pk]
+    ids = sorted(LiveSession.objects.values_list("pk", flat=True))
+    assert [len(batch) for batch in queued] == [2, 1]
+    assert sorted(pk for batch in queued for pk in batch) == ids
 
 
 def test_a_request_abandoned_mid_call_ends_failed_instead_of_hanging(person):
