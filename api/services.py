@@ -146,6 +146,10 @@ def _utc_iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# What a webhook's body holds, in this order (README: Status webhooks).
+WEBHOOK_BODY_KEYS = ("id", "status", "previous", "at")
+
+
 def webhook_deliveries_create(*, session_id: int, owner_id: int, previous: str, status: str,
                               at: datetime) -> list[int]:
     """Record a pending delivery of one status change to each live webhook of the owner's tokens;
@@ -155,7 +159,7 @@ def webhook_deliveries_create(*, session_id: int, owner_id: int, previous: str, 
         disabled_at__isnull=True,
     )
     # Only what the session's owner may know, and nothing secret: never the push URL.
-    payload = {"id": session_id, "status": status, "previous": previous, "at": _utc_iso(at)}
+    payload = dict(zip(WEBHOOK_BODY_KEYS, (session_id, status, previous, _utc_iso(at)), strict=True))
     # Held for the attempt queued now; the sweep takes it if that message is lost.
     held_until = timezone.now() + WEBHOOK_ATTEMPT_LEASE
     return [
@@ -202,7 +206,8 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         return delivery
     delivery.attempts += 1
     delivery.last_attempt_at = now
-    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    # In the documented order: PostgreSQL's jsonb keeps the keys, not their order.
+    body = json.dumps({key: delivery.payload[key] for key in WEBHOOK_BODY_KEYS}, separators=(",", ":")).encode()
     outcome = callbacks.post(webhook.url, body=body, secret=webhook.secret, timestamp=int(time.time()))
     _record(delivery, outcome)
     return delivery
