@@ -146,7 +146,7 @@ class LiveSessionsView(DeviceApiView):
         key = _idempotency_key(request) or uuid.uuid4().hex
         # The cheap checks first: no cover is read for a live that cannot start.
         try:
-            services.ensure_can_go_live(request.user, idempotency_key=key)
+            services.live_session_start_check(request.user, idempotency_key=key)
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
         form = GoLiveForm(request.data, request.FILES, owner=request.user, idempotency_key=key)

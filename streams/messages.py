@@ -8,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kuaishou import Result
-from kuaishou_app.messages import APP_REJECTED
+from kuaishou_app.messages import APP_REJECTED as APP_REJECTED  # said by going-live errors too
 
 RECONNECT = _("Kuaishou no longer accepts kslive's access to your account. Please reconnect Kuaishou and try again.")
 NO_ANSWER = _("Kuaishou did not answer in time. Nothing was lost: please try again in a minute.")

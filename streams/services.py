@@ -6,25 +6,30 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from accounts import selectors as account_selectors
 from accounts import tokens
+from accounts.models import KuaishouCredential
 from kuaishou_app.calls import StillWaiting, call
 from streams import covers, messages, signals, upstream_budget
 from streams.models import KEY_FREEING_PROBLEMS, PUSH_URL_LIFETIME, Handoff, LiveSession, LiveSessionEvent
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 Status = LiveSession.Status
 Source = LiveSessionEvent.Source
 Problem = LiveSession.Problem
@@ -35,7 +40,7 @@ class GoLiveError(Exception):
 
     problem = ""
 
-    def __init__(self, message, *, upstream_code: int | None = None, upstream_words: str = "",
+    def __init__(self, message: str | Promise, *, upstream_code: int | None = None, upstream_words: str = "",
                  face_verify_url: str = ""):
         super().__init__(str(message))
         self.message = str(message)
@@ -71,7 +76,7 @@ class CoverUnusable(GoLiveError):
 class GoLiveRateLimited(GoLiveError):
     """The person started too many lives lately; `retry_after` seconds until the next may start."""
 
-    def __init__(self, message, *, retry_after: int):
+    def __init__(self, message: str | Promise, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -109,19 +114,21 @@ def _error_for(exc: kuaishou.KuaishouError) -> GoLiveError:
 
 
 @sensitive_variables()
-def _call_for(owner, endpoint, /, *, credential=None, **arguments):
+def _call_for(owner: User, endpoint: Callable[..., T], /, *, credential: KuaishouCredential | None = None,
+              **arguments: Any) -> T:
     """Call Kuaishou for the person with a fresh token; raise GoLiveError for any failure
     (and StillWaiting when an `on_late` call outlasts the request's deadline)."""
     try:
-        return tokens.access_token_use(owner, lambda token: call(endpoint, access_token=token, **arguments),
-                                       credential=credential)
+        answer: T = tokens.access_token_use(owner, lambda token: call(endpoint, access_token=token, **arguments),
+                                            credential=credential)
+        return answer
     except tokens.ReconnectRequired as exc:
         raise ReconnectRequired(messages.RECONNECT, upstream_code=exc.upstream_code) from None
     except kuaishou.KuaishouError as exc:
         raise _error_for(exc) from None
 
 
-def ensure_can_go_live(user, *, idempotency_key: str | None = None) -> None:
+def live_session_start_check(user: User, *, idempotency_key: str | None = None) -> None:
     """Raise GoLiveError unless the person may go live as far as we know: connected, allowed,
     and within their rate. Cheap (no upstream call, no cover decoded), so it comes first.
 
@@ -141,12 +148,12 @@ def ensure_can_go_live(user, *, idempotency_key: str | None = None) -> None:
     window = timedelta(hours=1)
     recent = LiveSession.objects.filter(owner=user, created_at__gt=timezone.now() - window).order_by("created_at")
     if recent.count() >= settings.KSLIVE_GO_LIVES_PER_HOUR:
-        oldest = recent.values_list("created_at", flat=True).first()
+        oldest = recent.values_list("created_at", flat=True).first() or timezone.now()
         retry_after = max(1, int((oldest + window - timezone.now()).total_seconds()) + 1)
         raise GoLiveRateLimited(messages.go_live_rate_limited(retry_after), retry_after=retry_after)
 
 
-def _session_for_key(owner, idempotency_key: str) -> LiveSession | None:
+def _session_for_key(owner: User, idempotency_key: str) -> LiveSession | None:
     """Return the session that holds this submit's key (not one that freed it), if any."""
     freed = Q(status=Status.FAILED, problem__in=KEY_FREEING_PROBLEMS)
     return LiveSession.objects.filter(owner=owner, idempotency_key=idempotency_key).exclude(freed).first()
@@ -167,7 +174,7 @@ class GoLiveRequest:
 
 
 def live_session_start(
-    *, owner, request: GoLiveRequest, idempotency_key: str, source: str = Source.WEB
+    *, owner: User, request: GoLiveRequest, idempotency_key: str, source: str = Source.WEB
 ) -> LiveSession:
     """Ask Kuaishou for a push URL; return the session (an earlier one for a repeated key).
 
@@ -175,7 +182,7 @@ def live_session_start(
     decoded. A repeated key whose session failed for reasons the request did not cause (no
     answer, our app refused) is a new attempt: the new session names the one it retries.
     """
-    ensure_can_go_live(owner, idempotency_key=idempotency_key)
+    live_session_start_check(owner, idempotency_key=idempotency_key)
     repeated = _session_for_key(owner, idempotency_key)
     if repeated is not None:
         return repeated
@@ -202,7 +209,10 @@ def live_session_start(
     except IntegrityError:
         # The same submit again (double click, client retry): one session, one upstream call.
         # The unique constraint decides, so two concurrent submits cannot both go ahead.
-        return _session_for_key(owner, idempotency_key)
+        holder = _session_for_key(owner, idempotency_key)
+        if holder is None:
+            raise  # not the key: another constraint, which nothing here can settle
+        return holder
 
     try:
         push = _call_for(
@@ -230,6 +240,7 @@ def live_session_start(
 def _cover_of(request: GoLiveRequest) -> bytes:
     """Return the JPEG to send Kuaishou: the upload converted (streams/covers.py), or a reused one."""
     if request.cover_upload is None:
+        assert request.cover_from is not None, "a going-live request has an upload or a session to reuse"
         return bytes(request.cover_from.cover)
     try:
         return covers.make_cover(request.cover_upload, fit=request.cover_fit)
@@ -237,7 +248,7 @@ def _cover_of(request: GoLiveRequest) -> bytes:
         raise CoverUnusable(str(exc)) from None
 
 
-def _ready(session, push: kuaishou.PushUrl, *, source) -> bool:
+def _ready(session: LiveSession, push: kuaishou.PushUrl, *, source: str) -> bool:
     now = timezone.now()
     return _transition(
         session,
@@ -252,7 +263,7 @@ def _ready(session, push: kuaishou.PushUrl, *, source) -> bool:
 
 
 @sensitive_variables()
-def _push_url_late(future: Future, *, session_id: int, source: str) -> None:
+def _push_url_late(future: Future[kuaishou.PushUrl], *, session_id: int, source: str) -> None:
     """Keep a push URL that Kuaishou issued after its request stopped waiting (a background thread)."""
     session = LiveSession.objects.select_related("owner").filter(pk=session_id).first()
     try:
@@ -290,8 +301,8 @@ def request_abandoned_after() -> timedelta:
                      + settings.KUAISHOU_TIMEOUT + 30)
 
 
-def _fail(session, *, source, error: GoLiveError) -> None:
-    _transition(
+def _fail(session: LiveSession, *, source: str, error: GoLiveError) -> bool:
+    return _transition(
         session,
         to=Status.FAILED,
         source=source,
@@ -301,7 +312,7 @@ def _fail(session, *, source, error: GoLiveError) -> None:
     )
 
 
-def _problem_fields(error: GoLiveError) -> dict:
+def _problem_fields(error: GoLiveError) -> dict[str, Any]:
     """Return the session fields that record a problem: ours, and Kuaishou's code and words if it sent them."""
     return {
         "problem": error.problem,
@@ -310,7 +321,7 @@ def _problem_fields(error: GoLiveError) -> dict:
     }
 
 
-def _transition(session, *, to, source, note="", **fields) -> bool:
+def _transition(session: LiveSession, *, to: str, source: str, note: str = "", **fields: Any) -> bool:
     """Move the session from the status we read to `to`; return False if it changed meanwhile."""
     # Conditional update, not a lock: a poll racing a Stop (or another poll) applies
     # each change once, and the loser re-reads instead of overwriting.
@@ -337,7 +348,8 @@ def _transition(session, *, to, source, note="", **fields) -> bool:
     return True
 
 
-def live_session_stop(*, session: LiveSession, source: str = Source.WEB, ended_by=LiveSession.EndedBy.PERSON) -> LiveSession:
+def live_session_stop(*, session: LiveSession, source: str = Source.WEB,
+                      ended_by: str = LiveSession.EndedBy.PERSON) -> LiveSession:
     """End the live on Kuaishou (stopPush) and record who ended it."""
     if not session.is_active:
         raise SessionOver(_already_over(session))
@@ -357,13 +369,13 @@ def live_session_stop(*, session: LiveSession, source: str = Source.WEB, ended_b
     return session
 
 
-def _already_over(session) -> str:
+def _already_over(session: LiveSession) -> str:
     from django.utils.translation import gettext as _
 
     return _("This live is already over (%(status)s).") % {"status": session.get_status_display()}
 
 
-def _record_problem(session, error: GoLiveError, **fields) -> None:
+def _record_problem(session: LiveSession, error: GoLiveError, **fields: Any) -> None:
     fields = {**_problem_fields(error), **fields}
     LiveSession.objects.filter(pk=session.pk).update(updated_at=timezone.now(), **fields)
     for name, value in fields.items():
@@ -473,7 +485,7 @@ def _event(session: LiveSession, kind: str, *, source: str, note: str = "") -> N
                                     to_status=session.status, source=source, note=note[:300])
 
 
-def poll_delay(session: LiveSession, now) -> timedelta:
+def poll_delay(session: LiveSession, now: datetime) -> timedelta:
     """Return how long until the next status poll: often right after issue, calmer later."""
     if session.status == Status.LIVING:
         return timedelta(seconds=settings.KSLIVE_POLL_LIVING)
@@ -483,7 +495,7 @@ def poll_delay(session: LiveSession, now) -> timedelta:
 
 def live_session_expire(*, session: LiveSession) -> bool:
     """Mark an unused push URL expired once its 2 days are over; no upstream call."""
-    if session.status != Status.READY or session.expires_at > timezone.now():
+    if session.status != Status.READY or session.expires_at is None or session.expires_at > timezone.now():
         return False
     return _transition(session, to=Status.EXPIRED, source=Source.EXPIRY, next_poll_at=None)
 
@@ -528,13 +540,13 @@ def live_session_sync(*, session_id: int, source: str = Source.POLL) -> LiveSess
     return session
 
 
-def _silent_too_long(session: LiveSession, now) -> bool:
+def _silent_too_long(session: LiveSession, now: datetime) -> bool:
     """Return whether Kuaishou has answered no poll of the session for KSLIVE_LOST_AFTER_SILENCE."""
-    since = session.last_polled_at or session.issued_at or session.created_at
+    since: datetime = session.last_polled_at or session.issued_at or session.created_at
     return now - since >= timedelta(seconds=settings.KSLIVE_LOST_AFTER_SILENCE)
 
 
-def _poll_failed(session: LiveSession, error: GoLiveError, *, source, now) -> None:
+def _poll_failed(session: LiveSession, error: GoLiveError, *, source: str, now: datetime) -> None:
     """Record a failed poll and schedule the next; give the session up once it cannot recover."""
     # Only a refusal counts towards giving up: Kuaishou says the same whatever we retry
     # (400005 no such stream, 400013 not this account's live). Passing trouble counts as silence.
@@ -557,19 +569,19 @@ def _poll_failed(session: LiveSession, error: GoLiveError, *, source, now) -> No
         setattr(session, name, fields[name])
 
 
-def _lose(session: LiveSession, reason: str, *, error: GoLiveError, source) -> bool:
+def _lose(session: LiveSession, reason: str, *, error: GoLiveError, source: str) -> bool:
     """Give the session up: `lost`, with the status it last had and why; no more polls."""
     logger.warning("Session %s: lost contact with Kuaishou (%s) while %s", session.pk, reason, session.status)
     return _transition(session, to=Status.LOST, source=source, note=reason, lost_reason=reason,
                        last_known_status=session.status, next_poll_at=None, **_problem_fields(error))
 
 
-def _apply_status(session, live: kuaishou.LiveStatus, *, source, now) -> None:
+def _apply_status(session: LiveSession, live: kuaishou.LiveStatus, *, source: str, now: datetime) -> None:
     # Kuaishou answered: the session is in contact again, whatever the answer.
-    common = {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
-              "last_error_message": "", "refusals": 0, "last_polled_at": now}
+    common: dict[str, Any] = {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
+                              "last_error_message": "", "refusals": 0, "last_polled_at": now}
     if live.status == kuaishou.LiveState.LIVING and session.status == Status.READY:
-        session.status_message = common["status_message"]
+        session.status_message = live.status_message[:300]
         _transition(session, to=Status.LIVING, source=source, went_live_at=now, **common,
                     next_poll_at=now + timedelta(seconds=settings.KSLIVE_POLL_LIVING))
     elif live.status == kuaishou.LiveState.LIVE_END:
@@ -618,23 +630,34 @@ def _recheck_lost(session: LiveSession) -> None:
                     ended_by=LiveSession.EndedBy.KUAISHOU)
 
 
-def _sweep_ids(queryset, limit: int) -> list[int]:
+def _sweep_ids(queryset: QuerySet[LiveSession], limit: int) -> list[int]:
     return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
-def polls_claim(*, now=None) -> list[int]:
-    """Expire what is due, then claim the sessions due for a poll within the call budget."""
+def live_sessions_expire_due(*, now: datetime | None = None) -> int:
+    """Mark the unused push URLs whose 2 days are over expired; return how many."""
     now = now or timezone.now()
     # Ids first, then each row once: a cover (a BinaryField) is never read by a tick. The
-    # filters use the status index and find nothing on almost every tick.
-    for session_id in _sweep_ids(LiveSession.objects.filter(status=Status.READY, expires_at__lte=now), 100):
-        session = LiveSession.objects.defer("cover").get(pk=session_id)
-        live_session_expire(session=session)
-    # A request whose process died mid-call (a deploy, a crash) must not stay "requesting" for ever.
+    # filter uses the status index and finds nothing on almost every tick.
+    due = _sweep_ids(LiveSession.objects.filter(status=Status.READY, expires_at__lte=now), 100)
+    return sum(live_session_expire(session=LiveSession.objects.defer("cover").get(pk=pk)) for pk in due)
+
+
+def live_sessions_fail_abandoned(*, now: datetime | None = None) -> int:
+    """Fail the sessions whose push URL request died with its process (a deploy, a crash), so that
+    none stays "requesting" for ever; return how many."""
+    now = now or timezone.now()
     abandoned = LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - request_abandoned_after())
-    for session_id in _sweep_ids(abandoned, 100):
-        session = LiveSession.objects.defer("cover").get(pk=session_id)
-        _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
+    failed = 0
+    for pk in _sweep_ids(abandoned, 100):
+        session = LiveSession.objects.defer("cover").get(pk=pk)
+        failed += _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
+    return failed
+
+
+def live_session_polls_claim(*, now: datetime | None = None) -> list[int]:
+    """Claim the sessions due for a status poll within the call budget; return their ids."""
+    now = now or timezone.now()
     if upstream_budget.backoff_remaining() > 0:
         return []
     # Take what falls due before the next tick too: a poll is then at most one tick early,
@@ -664,7 +687,7 @@ RETURNING id
 CLAIM_LEASE = timedelta(seconds=60)
 
 
-def _claim(*, now, horizon, limit: int) -> list[int]:
+def _claim(*, now: datetime, horizon: datetime, limit: int) -> list[int]:
     """Claim up to `limit` due sessions, the longest due first; return their ids."""
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     moment = connection.ops.adapt_datetimefield_value

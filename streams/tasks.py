@@ -21,8 +21,11 @@ _pool_lock = threading.Lock()
 # stay below the claim's 60 s lease, so a stopped poll is claimed again, never run twice at once.
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=20, time_limit=25)
 def dispatch_status_polls():
-    """Beat: expire unused push URLs and queue the polls that are due, a batch per task, within the call budget."""
-    claimed = services.polls_claim()
+    """Beat: expire unused push URLs, fail abandoned requests, and queue the polls that are due,
+    a batch per task, within the call budget."""
+    services.live_sessions_expire_due()
+    services.live_sessions_fail_abandoned()
+    claimed = services.live_session_polls_claim()
     size = max(1, settings.KSLIVE_POLL_BATCH)
     for start in range(0, len(claimed), size):
         poll_live_sessions.delay(claimed[start:start + size])

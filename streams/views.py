@@ -32,7 +32,7 @@ def live_new(request):
     previous = None
     try:
         # The cheap checks first: nobody's cover is decoded for a live that cannot start.
-        services.ensure_can_go_live(request.user, idempotency_key=request.POST.get("idempotency_key"))
+        services.live_session_start_check(request.user, idempotency_key=request.POST.get("idempotency_key"))
     except services.GoLiveError as exc:
         return _cannot_go_live(request, exc)
     if request.method == "POST":

@@ -71,7 +71,7 @@ def test_five_refused_polls_in_a_row_lose_the_session_with_its_last_known_status
 def test_a_lost_session_is_never_polled_again(living_session, kuaishou):
     LiveSession.objects.filter(pk=living_session.pk).update(status=Status.LOST, next_poll_at=timezone.now())
 
-    assert services.polls_claim() == []
+    assert services.live_session_polls_claim() == []
     tasks.poll_live_session(living_session.pk)
     assert len(kuaishou.requests(endpoint="status")) == 1
 
@@ -200,7 +200,7 @@ def test_the_reconnect_makes_active_sessions_due_at_once(ready_session, kuaishou
     kuaishou.publish(ready_session.live_stream_name)
 
     services.live_sessions_recheck(owner_id=person.pk)
-    claimed = services.polls_claim()
+    claimed = services.live_session_polls_claim()
     for session_id in claimed:
         tasks.poll_live_session(session_id)
 

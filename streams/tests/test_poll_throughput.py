@@ -67,7 +67,9 @@ def test_a_tick_reads_no_cover_and_makes_three_statements_whatever_the_number_du
     sessions(owner, 200)
 
     with CaptureQueriesContext(connection) as captured:
-        claimed = services.polls_claim()
+        services.live_sessions_expire_due()
+        services.live_sessions_fail_abandoned()
+        claimed = services.live_session_polls_claim()
 
     sql = statements(captured)
     assert len(claimed) == 200

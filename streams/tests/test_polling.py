@@ -57,10 +57,10 @@ def test_an_unused_push_url_expires_after_two_days_without_any_call(ready_sessio
         expires_at=timezone.now() - timezone.timedelta(seconds=1), next_poll_at=timezone.now()
     )
 
-    claimed = services.polls_claim()
+    expired, claimed = services.live_sessions_expire_due(), services.live_session_polls_claim()
 
     ready_session.refresh_from_db()
-    assert claimed == []
+    assert (expired, claimed) == (1, [])
     assert ready_session.status == Status.EXPIRED
     assert status_calls(kuaishou) == 0
     assert LiveSessionEvent.objects.filter(to_status="expired", source="expiry").count() == 1
@@ -85,7 +85,7 @@ def test_ended_failed_and_expired_sessions_are_never_polled(ready_session, kuais
     for status in (Status.ENDED, Status.FAILED, Status.EXPIRED):
         LiveSession.objects.filter(pk=ready_session.pk).update(status=status, next_poll_at=timezone.now())
 
-        assert services.polls_claim() == []
+        assert services.live_session_polls_claim() == []
 
 
 def test_polls_come_often_after_issue_then_calmer_and_steady_while_living(ready_session):
@@ -100,7 +100,7 @@ def test_polls_come_often_after_issue_then_calmer_and_steady_while_living(ready_
 def test_a_due_poll_is_claimed_once(ready_session):
     LiveSession.objects.filter(pk=ready_session.pk).update(next_poll_at=timezone.now())
 
-    first, second = services.polls_claim(), services.polls_claim()
+    first, second = services.live_session_polls_claim(), services.live_session_polls_claim()
 
     assert first == [ready_session.pk]
     assert second == []
@@ -115,7 +115,7 @@ def test_the_dispatcher_stays_within_the_call_budget(signed_in, go_live, monkeyp
     for second in range(0, 60, 5):
         monkeypatch.setattr(services.time, "time", lambda second=second: minute_start + second)
         LiveSession.objects.update(next_poll_at=timezone.now())
-        claimed += len(services.polls_claim())
+        claimed += len(services.live_session_polls_claim())
 
     assert claimed == 2
 
@@ -152,7 +152,7 @@ def test_a_rate_limit_slows_every_poll_down(ready_session, kuaishou):
 
     assert upstream_budget.backoff_remaining() > 0
     LiveSession.objects.update(next_poll_at=timezone.now())
-    assert services.polls_claim() == []
+    assert services.live_session_polls_claim() == []
     assert ready_session.last_error_code == 400002
 
 
@@ -215,7 +215,7 @@ def test_a_request_abandoned_mid_call_ends_failed_instead_of_hanging(person):
     session = LiveSession.objects.create(owner=person, cover=b"x", idempotency_key="k")
     LiveSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - timezone.timedelta(minutes=3))
 
-    services.polls_claim()
+    assert services.live_sessions_fail_abandoned() == 1
 
     session.refresh_from_db()
     assert session.status == Status.FAILED
