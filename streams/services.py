@@ -161,6 +161,8 @@ class GoLiveRequest:
     cover_upload: Any = None
     cover_from: LiveSession | None = None
     cover_fit: str = "crop"
+    # Rehearse first: no push URL yet; kslive's ingest takes the stream until go-live.
+    relay: bool = False
 
 
 def live_session_start(
@@ -193,14 +195,29 @@ def live_session_start(
                 device_name=device_name,
                 idempotency_key=idempotency_key,
                 retry_of=retry_of,
+                relay=request.relay,
+                status=Status.REHEARSING if request.relay else Status.REQUESTING,
             )
             note = f"retry of #{retry_of.pk}" if retry_of else ""
-            LiveSessionEvent.objects.create(session=session, to_status=Status.REQUESTING, source=source, note=note)
+            LiveSessionEvent.objects.create(session=session, to_status=session.status, source=source, note=note)
     except IntegrityError:
         # The same submit again (double click, client retry): one session, one upstream call.
         # The unique constraint decides, so two concurrent submits cannot both go ahead.
         return _session_for_key(owner, idempotency_key)
+    if request.relay:
+        # Rehearsing spends nothing: Kuaishou is asked only when the person goes live.
+        return session
+    _request_push_url(session, source=source)
+    return session
 
+
+def _request_push_url(session: LiveSession, *, source: str) -> None:
+    """Ask Kuaishou for the session's push URL; the session becomes ready, failed, or stays
+    requesting while a slow answer is awaited."""
+    owner, cover = session.owner, bytes(session.cover)
+    caption, panoramic, shop_live, device_name = (
+        session.caption, session.panoramic, session.shop_live, session.device_name
+    )
     try:
         push = _call_for(
             owner,
@@ -221,7 +238,36 @@ def live_session_start(
         _fail(session, source=source, error=exc)
     else:
         _ready(session, push, source=source)
+
+
+def live_session_go_live(*, session: LiveSession, source: str = Source.WEB) -> LiveSession:
+    """Go live with a rehearsing (relay) session: ask Kuaishou for its push URL now.
+
+    The same request as going live directly (cover, caption, errors, limits). When Kuaishou
+    refuses or does not answer, the session goes back to rehearsing with the problem
+    recorded, and the error is raised: the rehearsal goes on, and the person may try again.
+    """
+    if session.status != Status.REHEARSING:
+        if session.status in (Status.REQUESTING, Status.READY, Status.LIVING):
+            return session  # a repeated click: it is going live already
+        raise SessionOver(_already_over(session))
+    ensure_can_go_live(session.owner, idempotency_key=session.idempotency_key)
+    if not _transition(session, to=Status.REQUESTING, source=source, problem="", last_error_code=None,
+                       last_error_message=""):
+        return session
+    _request_push_url(session, source=source)
+    if session.status == Status.FAILED:
+        error = _error_from_session(session)
+        _transition(session, to=Status.REHEARSING, source=source, note="back to rehearsing")
+        raise error
     return session
+
+
+def _error_from_session(session: LiveSession) -> GoLiveError:
+    kind = {Problem.RECONNECT: ReconnectRequired, Problem.UNAVAILABLE: KuaishouUnavailable,
+            Problem.APP_REJECTED: AppRejected}.get(session.problem, KuaishouRefused)
+    return kind(session.problem_message, upstream_code=session.last_error_code,
+                upstream_words=session.last_error_message, face_verify_url=session.face_verify_url)
 
 
 def _cover_of(request: GoLiveRequest) -> bytes:
@@ -338,6 +384,10 @@ def live_session_stop(*, session: LiveSession, source: str = Source.WEB, ended_b
     """End the live on Kuaishou (stopPush) and record who ended it."""
     if not session.is_active:
         raise SessionOver(_already_over(session))
+    if session.status == Status.REHEARSING:
+        # Nothing on Kuaishou to stop: the rehearsal just ends (kslive's relay drops the encoder).
+        _transition(session, to=Status.ENDED, source=source, ended_at=timezone.now(), ended_by=ended_by)
+        return session
     try:
         _call_for(session.owner, kuaishou.stop_push, live_stream_name=session.live_stream_name)
     except GoLiveError as exc:
@@ -414,7 +464,7 @@ def live_session_reissue(*, session: LiveSession, source: str = Source.WEB) -> L
 
 def handoff_create(*, session: LiveSession, source: str = Source.WEB) -> tuple[Handoff, str]:
     """Make a link for a field operator; return it and its raw key, which is never stored."""
-    if not session.is_active:
+    if not session.is_active or session.relay:
         raise SessionOver(_already_over(session))
     raw = secrets.token_urlsafe(24)
     handoff = Handoff.objects.create(session=session, key_hash=_hash(raw),
@@ -459,6 +509,11 @@ def handoff_revoke(*, handoff: Handoff, source: str = Source.WEB) -> bool:
     if revoked:
         _event(handoff.session, LiveSessionEvent.Kind.HANDOFF_REVOKED, source=source)
     return bool(revoked)
+
+
+def live_session_note(*, session: LiveSession, kind: str, source: str, note: str = "") -> None:
+    """Put something that happened to the live on its timeline (e.g. the relay's encoder dropped)."""
+    _event(session, kind, source=source, note=note)
 
 
 def _hash(raw: str) -> str:

@@ -96,11 +96,13 @@
         .then(function (html) {
           if (!html) return;
           box.innerHTML = html;
+          syncParts(box);
           var status = box.querySelector("[data-status]").dataset.status;
           document.body.dataset.liveStatus = status;
           if (status !== current) {
-            // Leaving "requesting" brings the push URL (or the reason there is none): show the page anew.
-            if (current === "requesting") window.location.reload();
+            // Leaving "requesting" brings the push URL (or the reason there is none), leaving
+            // "rehearsing" the relay's live state: show the page anew.
+            if (current === "requesting" || current === "rehearsing") window.location.reload();
             current = status;
             refreshSections();
           }
@@ -111,6 +113,42 @@
         })
         .catch(function () {});
     }, 1000);
+  }
+
+  // The status answer carries fresh copies of some parts of the page (the relay's encoder
+  // check and what it feeds Kuaishou) as <template data-sync="name">: put them in place.
+  function syncParts(box) {
+    box.querySelectorAll("template[data-sync]").forEach(function (part) {
+      var target = document.querySelector('[data-sync-target="' + part.dataset.sync + '"]');
+      if (target && target.innerHTML !== part.innerHTML) target.innerHTML = part.innerHTML;
+    });
+  }
+
+  // The rehearsal preview: HLS from kslive's ingest, through hls.js (Safari plays HLS itself).
+  // The playlist appears a few seconds after the encoder starts: keep trying until it plays.
+  function preview() {
+    var video = document.querySelector("video[data-hls]");
+    if (!video) return;
+    var url = video.dataset.hls;
+    function start() {
+      if (video.canPlayType("application/vnd.apple.mpegurl")) {
+        video.src = url;
+        video.play().catch(function () {});
+        return;
+      }
+      if (!window.Hls || !window.Hls.isSupported()) return;
+      var hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) return;
+        hls.destroy();
+        setTimeout(start, 2000);
+      });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () { video.play().catch(function () {}); });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    }
+    // hls.js is deferred like this file and comes after it: DOMContentLoaded waits for both.
+    document.addEventListener("DOMContentLoaded", start);
   }
 
   // Sections marked data-refresh-on-change (the history) are re-read from the page.
@@ -172,4 +210,5 @@
   countdowns();
   statusPoll();
   confirms();
+  preview();
 })();
