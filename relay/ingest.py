@@ -10,6 +10,7 @@ With --check it only says whether nginx and its RTMP module are here (exit 0 or 
 
 import argparse
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "hls")
 
 CONFIG = """\
 # Written by python -m relay.ingest; changes are lost on the next start.
-{load_module}daemon off;
+{load_module}{user}daemon off;
 master_process on;
 # One worker: the control endpoint and the hooks only see the streams of the worker they run in.
 worker_processes 1;
@@ -47,9 +48,10 @@ rtmp {{
             on_publish {hooks}/on_publish{hook_query};
             on_publish_done {hooks}/on_publish_done{hook_query};
             drop_idle_publisher 5s;
-            # Players (the relay, ffprobe) start on a keyframe with the codec headers.
-            wait_key on;
-            wait_video on;
+            # Players (the relay, ffprobe) start at once, with the codec headers: the relay takes
+            # over from the slate without waiting for the next keyframe.
+            wait_key off;
+            wait_video off;
             # Only this host plays the stream over RTMP; browsers get HLS.
             allow play 127.0.0.1;
             deny play all;
@@ -125,6 +127,9 @@ def write_config(*, directory: Path, host: str, rtmp_port: int, http_host: str, 
     path = directory / "nginx.conf"
     path.write_text(CONFIG.format(
         load_module=f"load_module {module};\n" if module else "", application=APPLICATION,
+        # Started as root (a container, a test run), nginx's workers would become `nobody`, who
+        # cannot read HLS fragments under a private folder; as anyone else the line is not written.
+        user=f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "",
         dir=directory, host=host, rtmp_port=rtmp_port, http_host=http_host, http_port=http_port,
         hooks=hooks.rstrip("/"), hook_query=f"?secret={hook_secret}" if hook_secret else "",
         cors=f'"{cors}"', fragment=fragment, playlist=playlist,

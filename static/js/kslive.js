@@ -124,19 +124,21 @@
     });
   }
 
-  // The rehearsal preview: HLS from kslive's ingest, through hls.js (Safari plays HLS itself).
+  // The rehearsal preview: HLS from kslive's ingest, through hls.js (Safari on iOS, without
+  // Media Source Extensions, plays HLS itself).
   // The playlist appears a few seconds after the encoder starts: keep trying until it plays.
   function preview() {
     var video = document.querySelector("video[data-hls]");
     if (!video) return;
     var url = video.dataset.hls;
     function start() {
-      if (video.canPlayType("application/vnd.apple.mpegurl")) {
-        video.src = url;
-        video.play().catch(function () {});
+      if (!window.Hls || !window.Hls.isSupported()) {
+        if (video.canPlayType("application/vnd.apple.mpegurl")) {
+          video.src = url;
+          video.play().catch(function () {});
+        }
         return;
       }
-      if (!window.Hls || !window.Hls.isSupported()) return;
       var hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
       hls.on(window.Hls.Events.ERROR, function (event, data) {
         if (!data.fatal) return;
