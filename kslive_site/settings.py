@@ -342,6 +342,11 @@ KSLIVE_RELAY_HOST = env("KSLIVE_RELAY_HOST", "relay-1")
 # Seconds kslive keeps Kuaishou fed with the "back soon" slate after the encoder drops.
 KSLIVE_RELAY_SLATE_WINDOW = int(env("KSLIVE_RELAY_SLATE_WINDOW", "300"))
 _relay_hls_origin = "{0.scheme}://{0.netloc}".format(urlsplit(KSLIVE_RELAY_HLS_URL))
+if not DEBUG and KSLIVE_RELAY_INGEST_URL and not KSLIVE_RELAY_HOOK_SECRET:
+    raise ImproperlyConfigured(
+        "KSLIVE_RELAY_HOOK_SECRET is not set: the relay ingest's hooks would accept no call. "
+        "Set it (and the same in the ingest's environment), or unset KSLIVE_RELAY_INGEST_URL."
+    )
 
 # Content Security Policy (django-csp): our own scripts and styles only. QR codes are data:
 # images, the cover preview a blob:, avatars come from Kuaishou's CDN (or the sandbox); the

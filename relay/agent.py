@@ -22,7 +22,9 @@ logger = logging.getLogger("relay.agent")
 TICK = 0.2
 BEAT_EVERY = 1.0
 RESTART_AFTER = 2.0
-# Right after the relay starts feeding Kuaishou, its status is asked every second this long.
+# Right after the relay starts feeding Kuaishou, its status is asked this often, this long
+# (until it is living: usually the second or third call).
+FAST_POLL_EVERY = 0.5
 FAST_POLL_FOR = 20.0
 
 
@@ -57,6 +59,9 @@ class Child:
 
     def alive(self) -> bool:
         return self.popen.poll() is None
+
+    def exit_code(self) -> int | None:
+        return self.popen.poll()
 
     def stop(self) -> None:
         if self.alive():
@@ -156,7 +161,7 @@ class Agent:
         if child is not None and (child.kind != want or not child.alive()):
             if not child.alive() and child.kind == want:
                 logger.warning("Session %s: the %s stopped by itself (exit %s)", session.pk, child.kind,
-                               child.popen.returncode)
+                               child.exit_code())
                 self.failed_at[relay.pk] = time.monotonic()
             self._stop(relay.pk)
             child = None
@@ -184,7 +189,7 @@ class Agent:
             threading.Thread(target=self._poll_soon, args=(session.pk,), daemon=True).start()
 
     def _poll_soon(self, session_id: int) -> None:
-        """Ask Kuaishou every second whether the live is on, until it is (or FAST_POLL_FOR is over)."""
+        """Ask Kuaishou whether the live is on until it is (or FAST_POLL_FOR is over)."""
         from django.db import connection
 
         from streams import services as streams
@@ -193,7 +198,8 @@ class Agent:
         deadline = time.monotonic() + FAST_POLL_FOR
         try:
             while time.monotonic() < deadline:
-                time.sleep(0.5)
+                # The relay publishes about 0.7 s after it starts; Kuaishou opens the room then.
+                time.sleep(FAST_POLL_EVERY)
                 try:
                     session = streams.live_session_sync(session_id=session_id, source=LiveSessionEvent.Source.POLL)
                 except streams.GoLiveError as exc:
@@ -201,7 +207,6 @@ class Agent:
                     continue
                 if session.status != LiveSession.Status.READY:
                     return
-                time.sleep(0.5)
         finally:
             connection.close()
 

@@ -8,7 +8,9 @@ at read time, in the reader's language.
 import json
 import subprocess
 from dataclasses import asdict, dataclass
+from typing import Any
 from fractions import Fraction
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ def probe_command(url: str, seconds: float = PROBE_SECONDS) -> list[str]:
             "-show_entries", ENTRIES, "-of", "json", url]
 
 
-def probe(url: str, seconds: float = PROBE_SECONDS) -> dict:
+def probe(url: str, seconds: float = PROBE_SECONDS) -> dict[str, Any]:
     """Read a few seconds of the stream with ffprobe; return its facts (see `facts`)."""
     try:
         done = subprocess.run(probe_command(url, seconds), capture_output=True, text=True, timeout=seconds + 20)
@@ -49,19 +51,19 @@ def _rate(text: str | None) -> float | None:
     return float(value) if value else None
 
 
-def facts(report: dict) -> dict:
+def facts(report: dict[str, Any]) -> dict[str, Any]:
     """Return what matters in an ffprobe JSON report (streams and packets)."""
     streams = report.get("streams") or []
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     packets = report.get("packets") or []
 
-    def of(stream):
+    def of(stream: dict[str, Any] | None) -> list[dict[str, Any]]:
         if stream is None:
             return []
         return [p for p in packets if p.get("stream_index") == stream.get("index") and p.get("pts_time") is not None]
 
-    def kbps(stream_packets) -> float | None:
+    def kbps(stream_packets: list[dict[str, Any]]) -> float | None:
         if len(stream_packets) < 2:
             return None
         span = float(stream_packets[-1]["pts_time"]) - float(stream_packets[0]["pts_time"])
@@ -71,13 +73,13 @@ def facts(report: dict) -> dict:
         bits = sum(int(p.get("size") or 0) for p in stream_packets[:-1]) * 8
         return round(bits / span / 1000, 1)
 
-    result: dict = {"video_codec": None, "audio_codec": None}
+    result: dict[str, Any] = {"video_codec": None, "audio_codec": None}
     video_packets = of(video)
     if video is not None:
         times = [float(p["pts_time"]) for p in video_packets]
         span = (times[-1] - times[0]) if len(times) > 1 else 0.0
         keys = [float(p["pts_time"]) for p in video_packets if "K" in (p.get("flags") or "")]
-        gaps = [b - a for a, b in zip(keys, keys[1:])]
+        gaps = [b - a for a, b in pairwise(keys)]
         fps = (len(times) - 1) / span if span > 0 else _rate(video.get("avg_frame_rate"))
         result.update(
             video_codec=video.get("codec_name"), video_profile=video.get("profile"),
@@ -103,7 +105,7 @@ class Row:
     advice: str = ""
 
 
-def grade(f: dict) -> list[Row]:
+def grade(f: dict[str, Any]) -> list[Row]:
     """Return the check's rows for these facts, in the current language."""
     if not f:
         return []
@@ -176,5 +178,5 @@ def overall(rows: list[Row]) -> str | None:
     return max((row.level for row in rows), key=LEVELS.index)
 
 
-def as_json(rows: list[Row]) -> list[dict]:
+def as_json(rows: list[Row]) -> list[dict[str, Any]]:
     return [asdict(row) for row in rows]

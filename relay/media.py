@@ -5,6 +5,7 @@ No media passes through Python: ffmpeg copies the encoder's stream to Kuaishou a
 """
 
 import re
+from typing import Any
 
 SLATE_FPS = 5
 # The slate matches what the encoder sent, so Kuaishou's player sees the same shape of stream.
@@ -21,7 +22,7 @@ def relay_command(play_url: str, push_url: str) -> list[str]:
             "-i", play_url, "-c", "copy", "-copyinkf", "-f", "flv", push_url]
 
 
-def slate_command(cover_path: str, push_url: str, facts: dict | None) -> list[str]:
+def slate_command(cover_path: str, push_url: str, facts: dict[str, Any] | None) -> list[str]:
     """Feed Kuaishou the cover, looped, with silence, in the encoder's resolution and audio shape."""
     shape = {key: (facts or {}).get(key) or value for key, value in DEFAULT_SHAPE.items()}
     width, height = int(shape["width"]), int(shape["height"])
@@ -37,7 +38,9 @@ def slate_command(cover_path: str, push_url: str, facts: dict | None) -> list[st
             "-f", "flv", push_url]
 
 
-_QUERY = re.compile(r"(rtmps?://[^\s?]+)\?\S*")
+# A query ends at a blank, a quote or a colon (ffmpeg writes "<url>: <error>"): sign and key
+# values (URL-safe base64) have none of them.
+_QUERY = re.compile(r"(rtmps?://[^\s?]+)\?[^\s'\":]*")
 
 
 def redacted(text: str | list[str]) -> str:

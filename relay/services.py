@@ -3,7 +3,8 @@ what the agent must feed Kuaishou (the encoder's stream, or the slate while it i
 
 import hmac
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -68,7 +69,7 @@ def encoder_publish_done(*, name: str, client_id: str) -> Relay | None:
     return relay
 
 
-def relay_check_store(*, relay: Relay, facts: dict, connected_at) -> bool:
+def relay_check_store(*, relay: Relay, facts: dict[str, Any], connected_at: datetime | None) -> bool:
     """Keep a check's facts, unless the encoder has reconnected since it began (then it is stale)."""
     return bool(Relay.objects.filter(pk=relay.pk, encoder_since=connected_at).update(
         encoder_check=facts, checked_at=timezone.now(), check_for=connected_at))
@@ -84,7 +85,7 @@ def relay_go_live(*, session: LiveSession, source: str = Source.WEB) -> LiveSess
     return streams.live_session_go_live(session=session, source=source)
 
 
-def wanted_feed(relay: Relay, *, now=None) -> str:
+def wanted_feed(relay: Relay, *, now: datetime | None = None) -> str:
     """Return what Kuaishou should get now: the encoder's stream, the slate, or nothing."""
     session = relay.session
     if session.status not in FEEDING or not session.push_url:
@@ -102,7 +103,7 @@ def wanted_feed(relay: Relay, *, now=None) -> str:
 def relay_feed_changed(*, relay: Relay, feed: str) -> None:
     """Record what the agent now feeds Kuaishou."""
     now = timezone.now()
-    fields: dict = {"feed": feed}
+    fields: dict[str, Any] = {"feed": feed}
     if feed == Feed.RELAY:
         fields["slate_since"] = None
         if relay.feeding_since is None:

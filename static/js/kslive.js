@@ -90,11 +90,16 @@
     var final = ["ended", "failed", "expired"];
     var current = box.querySelector("[data-status]").dataset.status;
     if (final.indexOf(current) >= 0) return;
-    var timer = setInterval(function () {
+    // Every second; a relay that is starting asks for less (data-poll-ms on the status).
+    function next() {
+      var ms = Number(box.querySelector("[data-status]").dataset.pollMs) || 1000;
+      setTimeout(poll, ms);
+    }
+    function poll() {
       fetch(box.dataset.statusPoll, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
-          if (!html) return;
+          if (!html) return next();
           box.innerHTML = html;
           syncParts(box);
           var status = box.querySelector("[data-status]").dataset.status;
@@ -107,12 +112,14 @@
             refreshSections();
           }
           if (final.indexOf(status) >= 0) {
-            clearInterval(timer);
             document.querySelectorAll("[data-while-active]").forEach(function (node) { node.hidden = true; });
+            return;
           }
+          next();
         })
-        .catch(function () {});
-    }, 1000);
+        .catch(next);
+    }
+    next();
   }
 
   // The status answer carries fresh copies of some parts of the page (the relay's encoder

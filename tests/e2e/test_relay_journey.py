@@ -4,12 +4,11 @@ ingest and the sandbox's), ffprobe, ffmpeg relay and slate, Celery, and the sand
 
 import re
 import time
-from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from devtools.journeys import STATUS, cover_jpeg, fill_go_live_form, log_in, press_stop
+from devtools.journeys import STATUS, cover_jpeg, log_in, press_go_live, press_stop, start_rehearsal
 from relay.models import Relay
 from streams.models import LiveSession, LiveSessionEvent
 
@@ -19,32 +18,13 @@ UPDATE_MS = 15_000
 GOOD = {"size": "720x1280", "rate": 25, "gop": 50, "bitrate": "1500k"}
 
 
-def gaps(sandbox, name: str) -> list[float]:
-    """Return the seconds Kuaishou (the sandbox) went without a publisher, per reconnect."""
-    done = [r for r in sandbox.requests("on_publish_done") if r["form"].get("name") == name]
-    published = [r for r in sandbox.requests("on_publish") if r["form"].get("name", "").startswith(name)
-                 and r["http_status"] == 200]
-    result = []
-    for left in done:
-        left_at = datetime.fromisoformat(left["received_at"])
-        back = [datetime.fromisoformat(p["received_at"]) for p in published
-                if datetime.fromisoformat(p["received_at"]) >= left_at]
-        if back:
-            result.append((min(back) - left_at).total_seconds())
-    return result
-
-
 def test_a_person_rehearses_fixes_the_encoder_goes_live_and_survives_a_drop(page, relay_stack, screenshot):
     site = relay_stack.site
     console = []
     page.on("console", lambda message: console.append(message.text))
     page.on("requestfailed", lambda request: console.append(f"failed {request.url} {request.failure}"))
     log_in(page, site_url=site.url(), sandbox_url=site.sandbox.url())
-    fill_go_live_form(page, site_url=site.url(), cover=cover_jpeg(relay_stack.folder), caption="彩排露营")
-    page.get_by_label("先彩排").check()
-    page.locator("form[data-golive] [data-submit]").click()
-    expect(page.locator(STATUS)).to_have_attribute("data-status", "rehearsing")
-    ingest = page.locator("#relay-server").input_value() + page.locator("#relay-key").input_value()
+    ingest = start_rehearsal(page, site_url=site.url(), cover=cover_jpeg(relay_stack.folder), caption="彩排露营")
     assert ingest.startswith(relay_stack.relay_ingest.rtmp_url + "/")
     assert site.sandbox.requests("pushUrls") == [], "rehearsing must not spend a push URL"
 
@@ -71,9 +51,8 @@ def test_a_person_rehearses_fixes_the_encoder_goes_live_and_survives_a_drop(page
     assert site.sandbox.requests("pushUrls") == []
 
     # One click: Kuaishou's push URL, the relay, and the room opens.
-    page.once("dialog", lambda dialog: dialog.accept())
     clicked = time.monotonic()
-    page.locator("[data-go-live]").click()
+    press_go_live(page)
     expect(page.locator(STATUS)).to_have_attribute("data-status", "living", timeout=UPDATE_MS)
     click_to_living = time.monotonic() - clicked
     session = LiveSession.objects.get()
@@ -95,7 +74,7 @@ def test_a_person_rehearses_fixes_the_encoder_goes_live_and_survives_a_drop(page
     encoder = relay_stack.push(ingest, **GOOD)
     expect(page.locator("[data-feed]")).to_have_attribute("data-feed", "relay", timeout=UPDATE_MS)
     time.sleep(4)
-    measured = gaps(site.sandbox, name)
+    measured = site.sandbox.publisher_gaps(name)
     hooks = [(r["endpoint"], r["form"].get("name"), r["form"].get("clientid"), r["http_status"], r["received_at"])
              for r in site.sandbox.requests() if r["endpoint"].startswith("on_")]
     assert len(measured) == 2, (measured, hooks)  # relay → slate, slate → relay
