@@ -46,8 +46,8 @@ def encoder_publish(*, name: str, key: str, client_id: str) -> str:
     Relay.objects.filter(pk=relay.pk).update(encoder_since=now, encoder_client=client_id[:32])
     if relay.encoder_dropped_at is not None and relay.feed == Feed.SLATE:
         away = (now - relay.encoder_dropped_at).total_seconds()
-        streams.live_session_note(session=session, kind=Kind.ENCODER_BACK, source=Source.RELAY,
-                                  note=f"after {away:.0f} s on the slate")
+        # How long Kuaishou saw the slate, in no language: the timeline shows it as "(20 s)".
+        streams.live_session_note(session=session, kind=Kind.ENCODER_BACK, source=Source.RELAY, note=f"{away:.0f} s")
     return ""
 
 
@@ -64,8 +64,7 @@ def encoder_publish_done(*, name: str, client_id: str) -> Relay | None:
     relay.refresh_from_db()
     if relay.feed and relay.session.status in FEEDING:
         Relay.objects.filter(pk=relay.pk).update(drops=relay.drops + 1)
-        streams.live_session_note(session=relay.session, kind=Kind.ENCODER_DROPPED, source=Source.RELAY,
-                                  note="kslive feeds Kuaishou the slate")
+        streams.live_session_note(session=relay.session, kind=Kind.ENCODER_DROPPED, source=Source.RELAY)
     return relay
 
 
@@ -120,8 +119,6 @@ def relay_slate_expired(*, relay: Relay) -> None:
     Relay.objects.filter(pk=relay.pk).update(slate_since=None)
     session = relay.session
     logger.info("Session %s: the encoder stayed away past the slate window; ending the live", session.pk)
-    streams.live_session_note(session=session, kind=Kind.ENCODER_DROPPED, source=Source.RELAY,
-                              note=f"not back within {settings.KSLIVE_RELAY_SLATE_WINDOW} s: the live ends")
     try:
         streams.live_session_stop(session=session, source=Source.RELAY, ended_by=LiveSession.EndedBy.RELAY)
     except streams.GoLiveError as exc:

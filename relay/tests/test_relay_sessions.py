@@ -131,7 +131,7 @@ def test_the_encoders_return_ends_the_slate_and_notes_how_long_it_was_away(recei
     relay = Relay.objects.select_related("session").get(pk=relay.pk)
     assert services.wanted_feed(relay) == Relay.Feed.RELAY
     [event] = relay.session.events.filter(kind=LiveSessionEvent.Kind.ENCODER_BACK)
-    assert event.note == "after 20 s on the slate"
+    assert event.note == "20 s"
 
 
 def test_after_the_slate_window_the_live_ends(receiving, hook, settings):

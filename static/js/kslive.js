@@ -124,11 +124,16 @@
 
   // The status answer carries fresh copies of some parts of the page (the relay's encoder
   // check and what it feeds Kuaishou) as <template data-sync="name">: put them in place.
+  // A change of what the relay feeds Kuaishou (a drop, a return) is on the timeline too.
   function syncParts(box) {
+    var feed = document.querySelector("[data-feed]");
+    var before = feed ? feed.dataset.feed : null;
     box.querySelectorAll("template[data-sync]").forEach(function (part) {
       var target = document.querySelector('[data-sync-target="' + part.dataset.sync + '"]');
       if (target && target.innerHTML !== part.innerHTML) target.innerHTML = part.innerHTML;
     });
+    feed = document.querySelector("[data-feed]");
+    if (feed && before !== null && feed.dataset.feed !== before) refreshSections();
   }
 
   // The rehearsal preview: HLS from kslive's ingest, through hls.js (Safari on iOS, without

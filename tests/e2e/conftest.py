@@ -217,7 +217,8 @@ def relay_agent(django_db_setup, django_db_blocker, sandbox_server, relay_ingest
     with django_db_blocker.unblock():
         database = database_url(connection.settings_dict)
     env = kslive_env(database=database, var_dir=e2e_workspace / "var", kuaishou_base=sandbox_server.url(),
-                     **relay_ingest.settings(), KSLIVE_RELAY_SLATE_WINDOW=RELAY_SLATE_WINDOW, **E2E_POLLS)
+                     **relay_ingest.settings(), KSLIVE_RELAY_HOOK_SECRET=RELAY_HOOK_SECRET,
+                     KSLIVE_RELAY_SLATE_WINDOW=RELAY_SLATE_WINDOW, **E2E_POLLS)
     agent = RelayAgent(env=env, log_dir=e2e_workspace).start()
     yield agent
     agent.stop()

@@ -82,6 +82,10 @@ def test_a_person_rehearses_fixes_the_encoder_goes_live_and_survives_a_drop(page
     assert site.sandbox.stream(name)["state"] == "living"
     kinds = list(session.events.values_list("kind", flat=True))
     assert LiveSessionEvent.Kind.ENCODER_DROPPED in kinds and LiveSessionEvent.Kind.ENCODER_BACK in kinds
+    # The timeline on the page follows without a reload: the drop, and how long the slate ran.
+    history = page.locator("section.history")
+    expect(history).to_contain_text("编码器断开")
+    expect(history).to_contain_text(re.compile(r"编码器恢复 \(2\d s\)"))
 
     press_stop(page)
     expect(page.locator(STATUS)).to_have_attribute("data-status", "ended", timeout=UPDATE_MS)
