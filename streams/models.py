@@ -172,8 +172,12 @@ class LiveSession(models.Model):
 
     @property
     def can_reissue(self) -> bool:
-        """Return whether a new push URL may replace this one: unused (ready) or expired unused."""
-        return self.status in (self.Status.READY, self.Status.EXPIRED) and self.replaced_by_id is None
+        """Return whether a new push URL may replace this one: unused (ready) or expired unused.
+
+        Never a relay session's: its push URL is kslive's, fed the moment it is issued.
+        """
+        return (self.status in (self.Status.READY, self.Status.EXPIRED) and self.replaced_by_id is None
+                and not self.relay)
 
     @property
     def duration(self) -> timedelta | None:

@@ -171,3 +171,19 @@ def test_a_dead_agent_makes_healthz_unhealthy(relay, client):
 
     assert response.status_code == 503
     assert response.json()["relay"] == f"agent down on {relay.host}"
+
+
+def test_a_relay_sessions_push_url_is_never_reissued(receiving, signed_in, api):
+    signed_in.post(f"/live/{receiving.session_id}/go-live/")
+
+    response = api.post(f"/api/v1/live-sessions/{receiving.session_id}/reissue")
+
+    assert response.status_code == 409
+    assert LiveSession.objects.count() == 1
+
+
+def test_staff_see_the_relay_in_the_admin_but_never_its_key(receiving, admin_client):
+    page = admin_client.get(f"/admin/relay/relay/{receiving.pk}/change/").content.decode()
+
+    assert receiving.stream_name in page
+    assert receiving.key not in page
