@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The relay check's green/amber/red, used by its rows and its overall level: one name.
+    "ENUM_NAME_OVERRIDES": {"CheckLevelEnum": "relay.check.LEVELS"},
 }
 
 SITE_NAME = _("kslive")
