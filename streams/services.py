@@ -211,9 +211,10 @@ def live_session_start(
     return session
 
 
-def _request_push_url(session: LiveSession, *, source: str) -> None:
-    """Ask Kuaishou for the session's push URL; the session becomes ready, failed, or stays
-    requesting while a slow answer is awaited."""
+def _request_push_url(session: LiveSession, *, source: str, refused_to: str = Status.FAILED) -> None:
+    """Ask Kuaishou for the session's push URL; the session becomes ready, stays requesting while
+    a slow answer is awaited, or goes to `refused_to` (failed; a relay session back to rehearsing,
+    with the error raised)."""
     owner, cover = session.owner, bytes(session.cover)
     caption, panoramic, shop_live, device_name = (
         session.caption, session.panoramic, session.shop_live, session.device_name
@@ -235,7 +236,12 @@ def _request_push_url(session: LiveSession, *, source: str) -> None:
     except GoLiveError as exc:
         if isinstance(exc, KuaishouUnavailable) and exc.upstream_code is None:
             logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
-        _fail(session, source=source, error=exc)
+        if refused_to == Status.FAILED:
+            _fail(session, source=source, error=exc)
+            return
+        _transition(session, to=refused_to, source=source, note=_note_of(exc), **_problem_fields(exc),
+                    face_verify_url=exc.face_verify_url)
+        raise
     else:
         _ready(session, push, source=source)
 
@@ -255,19 +261,8 @@ def live_session_go_live(*, session: LiveSession, source: str = Source.WEB) -> L
     if not _transition(session, to=Status.REQUESTING, source=source, problem="", last_error_code=None,
                        last_error_message=""):
         return session
-    _request_push_url(session, source=source)
-    if session.status == Status.FAILED:
-        error = _error_from_session(session)
-        _transition(session, to=Status.REHEARSING, source=source, note="back to rehearsing")
-        raise error
+    _request_push_url(session, source=source, refused_to=Status.REHEARSING)
     return session
-
-
-def _error_from_session(session: LiveSession) -> GoLiveError:
-    kind = {Problem.RECONNECT: ReconnectRequired, Problem.UNAVAILABLE: KuaishouUnavailable,
-            Problem.APP_REJECTED: AppRejected}.get(session.problem, KuaishouRefused)
-    return kind(session.problem_message, upstream_code=session.last_error_code,
-                upstream_words=session.last_error_message, face_verify_url=session.face_verify_url)
 
 
 def _cover_of(request: GoLiveRequest) -> bytes:
@@ -333,12 +328,16 @@ def request_abandoned_after() -> timedelta:
                      + settings.KUAISHOU_TIMEOUT + 30)
 
 
+def _note_of(error: GoLiveError) -> str:
+    return f"result {error.upstream_code}" if error.upstream_code is not None else error.problem
+
+
 def _fail(session, *, source, error: GoLiveError) -> None:
     _transition(
         session,
         to=Status.FAILED,
         source=source,
-        note=f"result {error.upstream_code}" if error.upstream_code is not None else error.problem,
+        note=_note_of(error),
         **_problem_fields(error),
         face_verify_url=error.face_verify_url,
     )

@@ -78,3 +78,17 @@ def test_go_live_on_someone_elses_session_is_not_found(api, stranger_api):
 
     assert stranger_api.post(f"/api/v1/live-sessions/{session_id}/go-live").status_code == 404
     assert LiveSession.objects.get(pk=session_id).status == "rehearsing"
+
+
+def test_go_live_refused_by_kuaishou_keeps_the_rehearsal(api, hook, kuaishou):
+    session_id = api.go_live(relay="true").json()["id"]
+    relay = Relay.objects.get(session_id=session_id)
+    hook("on_publish", name=relay.stream_name, key=relay.key)
+    kuaishou.fault("pushUrls", result=400006)
+
+    response = api.post(f"/api/v1/live-sessions/{session_id}/go-live")
+
+    assert response.status_code == 422
+    assert (response.json()["error"]["code"], response.json()["error"]["upstream_code"]) == ("no_live_permission",
+                                                                                             400006)
+    assert api.get(f"/api/v1/live-sessions/{session_id}").json()["status"] == "rehearsing"

@@ -88,7 +88,8 @@ def test_when_kuaishou_refuses_the_rehearsal_goes_on_and_the_page_says_why(recei
     assert session.status == Status.REHEARSING
     assert session.last_error_code == 400006
     assert response.status_code == 200
-    assert [e.to_status for e in session.events.all()] == ["rehearsing", "requesting", "failed", "rehearsing"]
+    assert [e.to_status for e in session.events.all()] == ["rehearsing", "requesting", "rehearsing"]
+    assert session.events.last().note == "result 400006"
 
 
 def test_stopping_a_rehearsal_ends_it_without_calling_kuaishou(rehearsing, signed_in, kuaishou):
