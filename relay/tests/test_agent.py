@@ -157,3 +157,11 @@ def test_ffmpeg_command_lines_and_words_reach_the_log_without_the_sign(caplog):
 
 def test_the_ingest_key_is_redacted_too():
     assert media.redacted("rtmp://127.0.0.1:1936/rehearse/abc?key=hunter2") == "rtmp://127.0.0.1:1936/rehearse/abc?***"
+
+
+def test_every_log_line_loses_the_ingest_key_and_the_hooks_secret():
+    from confidential.redaction import redact
+
+    line = "POST /relay/hooks/on_publish?secret=hook-secret name=abc&key=ingest-key"
+
+    assert redact(line) == "POST /relay/hooks/on_publish?secret=*** name=abc&key=***"
