@@ -255,6 +255,12 @@ class Encoder:
         self.process.start()
         return self
 
+    def kill(self) -> None:
+        """Kill ffmpeg at once, as a crash or a pulled cable would: no goodbye to the server."""
+        if self.process.running():
+            self.process.popen.kill()
+            self.process.popen.wait()
+
     def wait_closed(self, timeout: float = 15) -> int | None:
         """Wait until ffmpeg has lost its connection and exited; return its exit code (None: still pushing)."""
         return self.process.wait(timeout)
