@@ -39,7 +39,8 @@ def encoder_publish(*, name: str, key: str, client_id: str) -> str:
     if relay is None or not hmac.compare_digest(key.encode(), relay.key.encode()):
         return "unknown stream or wrong key"
     session = relay.session
-    if not session.is_active:
+    # Also while Kuaishou is asked for the push URL (requesting): a reconnect then is no reason to refuse.
+    if session.is_final:
         return "the session is over"
     now = timezone.now()
     # Conditional update: of two encoders racing, nginx-rtmp lets one publish; this records it.

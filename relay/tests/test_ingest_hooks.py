@@ -82,3 +82,11 @@ def test_the_ingest_key_is_stored_encrypted(relay):
         stored = cursor.fetchone()[0]
     assert relay.key not in stored
     assert Relay.objects.get(pk=relay.pk).key == relay.key
+
+
+def test_an_encoder_may_reconnect_while_kuaishou_is_asked_for_the_push_url(relay, hook):
+    from streams.models import LiveSession
+
+    LiveSession.objects.filter(pk=relay.session_id).update(status=LiveSession.Status.REQUESTING)
+
+    assert hook("on_publish", name=relay.stream_name, key=relay.key).status_code == 200
