@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +65,7 @@ def encoder_publish_done(*, name: str, client_id: str) -> Relay | None:
         return relay
     relay.refresh_from_db()
     if relay.feed and relay.session.status in FEEDING:
-        Relay.objects.filter(pk=relay.pk).update(drops=relay.drops + 1)
+        Relay.objects.filter(pk=relay.pk).update(drops=F("drops") + 1)
         streams.live_session_note(session=relay.session, kind=Kind.ENCODER_DROPPED, source=Source.RELAY)
     return relay
 
