@@ -44,6 +44,7 @@ run: setup .env
 	@echo "  sandbox   http://127.0.0.1:8001   (local Kuaishou: consent page, demo users, streams)"
 	@if python -m sandbox.rtmp --check; then \
 	  echo "  ingest    rtmp://127.0.0.1:1935/gifshow/   (nginx-rtmp: push here with ffmpeg or OBS)"; \
+	  echo "  relay     rtmp://127.0.0.1:1936/rehearse/  (kslive's own ingest for relay sessions: Rehearse first)"; \
 	  echo "  Ctrl-C stops everything."; echo ""; \
 	  SANDBOX_RTMP_URL=rtmp://127.0.0.1:1935/gifshow SANDBOX_RTMP_CONTROL_URL=http://127.0.0.1:8089/control \
 	    honcho start -f Procfile; \

@@ -3,6 +3,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.errors import failed_session_problem
+from relay import check as relay_check
+from relay import selectors as relay_selectors
+from relay import services as relay_services
 from streams.forms import FITS
 from streams.forms import CAPTION_LIMIT
 from streams.models import LiveSession
@@ -30,6 +33,74 @@ class LiveSessionCreateSerializer(serializers.Serializer):
     device_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=64, help_text="Sent to Kuaishou for its analytics."
     )
+    relay = serializers.BooleanField(
+        default=False,
+        help_text="Rehearse first: `true` makes a `rehearsing` session with an ingest URL on kslive's own RTMP "
+        "server and no push URL yet (nothing reaches Kuaishou); go live later with `POST …/go-live`, and kslive "
+        "relays the stream to Kuaishou (with a slate while the encoder is away).",
+    )
+
+
+class RelayCheckRowSerializer(serializers.Serializer):
+    item = serializers.ChoiceField(choices=["video_codec", "audio_codec", "resolution", "fps", "keyframe_interval",
+                                            "bitrate"])
+    label = serializers.CharField()
+    value = serializers.CharField()
+    level = serializers.ChoiceField(choices=relay_check.LEVELS)
+    advice = serializers.CharField(allow_blank=True, help_text="What to change in the encoder (OBS), or empty.")
+
+
+class RelayCheckSerializer(serializers.Serializer):
+    overall = serializers.ChoiceField(choices=relay_check.LEVELS, allow_null=True,
+                                      help_text="The worst row's level; null until the first check.")
+    checking = serializers.BooleanField(help_text="A check of a new encoder connection is running.")
+    checked_at = serializers.DateTimeField(allow_null=True)
+    rows = RelayCheckRowSerializer(many=True)
+    facts = serializers.DictField(help_text="What ffprobe read: `video_codec`, `audio_codec`, `width`, `height`, "
+                                  "`fps`, `keyframe_interval` (s), `video_kbps`, `audio_kbps`, `sample_rate`, "
+                                  "`channels`.")
+
+
+class RelaySerializer(serializers.Serializer):
+    ingest_url = serializers.CharField(allow_null=True, help_text="kslive's ingest for the encoder: a password. "
+                                       "Null once the session is over.")
+    rtmp_server = serializers.CharField(allow_null=True, help_text="The ingest's server half (OBS: Server).")
+    stream_key = serializers.CharField(allow_null=True, help_text="The ingest's stream key half (OBS: Stream Key).")
+    preview_url = serializers.CharField(help_text="HLS preview of what the ingest receives, a few seconds late.")
+    receiving = serializers.BooleanField(help_text="The encoder is pushing to the ingest now.")
+    feed = serializers.ChoiceField(choices=["none", "relay", "slate"],
+                                   help_text="What kslive feeds Kuaishou: nothing, the encoder's stream, or the "
+                                   "“back soon” slate while the encoder is away.")
+    slate_seconds_left = serializers.IntegerField(allow_null=True, help_text="On the slate: seconds until the "
+                                                  "live ends unless the encoder returns.")
+    drops = serializers.IntegerField(help_text="Encoder drops while live.")
+    check = RelayCheckSerializer()
+
+
+def relay_data(session) -> dict | None:
+    """Return a relay session's relay as the API shows it (None for a direct session)."""
+    relay = relay_selectors.relay_of(session)
+    if relay is None:
+        return None
+    rows = relay_services.check_rows(relay)
+    usable = session.is_active
+    return {
+        "ingest_url": relay.ingest_url if usable else None,
+        "rtmp_server": relay.ingest_server if usable else None,
+        "stream_key": relay.stream_key if usable else None,
+        "preview_url": relay.preview_url,
+        "receiving": relay.receiving,
+        "feed": relay.feed or "none",
+        "slate_seconds_left": relay.slate_seconds_left if relay.feed == relay.Feed.SLATE else None,
+        "drops": relay.drops,
+        "check": {
+            "overall": relay_check.overall(rows),
+            "checking": relay.receiving and relay.check_for != relay.encoder_since,
+            "checked_at": relay.checked_at,
+            "rows": relay_check.as_json(rows),
+            "facts": relay.encoder_check or {},
+        },
+    }
 
 
 class LiveSessionErrorSerializer(serializers.Serializer):
@@ -75,6 +146,10 @@ class LiveSessionSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True,
         help_text="The failed session this one tries again (the same Idempotency-Key after Kuaishou did not answer).",
     )
+    relay = serializers.SerializerMethodField(
+        help_text="For a relay session (`relay: true`): kslive's ingest, the preview, the encoder check and what "
+        "kslive feeds Kuaishou; null for a direct session. A relay session's own push URL is never shown."
+    )
 
     class Meta:
         model = LiveSession
@@ -82,7 +157,7 @@ class LiveSessionSerializer(serializers.ModelSerializer):
             "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name",
             "push_url", "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url",
             "formats", "expires_soon", "went_live_at", "ended_at", "ended_by", "error", "replaced_by", "retry_of",
-            "lost", "created_at",
+            "lost", "created_at", "relay",
         ]
         read_only_fields = fields
 
@@ -128,6 +203,10 @@ class LiveSessionSerializer(serializers.ModelSerializer):
             return None
         return {"reason": session.lost_reason, "last_known_status": session.last_known_status or None,
                 "message": session.last_known_status_message}
+
+    @extend_schema_field(RelaySerializer(allow_null=True))
+    def get_relay(self, session):
+        return relay_data(session)
 
     @extend_schema_field(LiveSessionErrorSerializer(allow_null=True))
     def get_error(self, session):

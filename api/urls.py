@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/v1/live-sessions/<str:pk>/stop", views.LiveSessionStopView.as_view(), name="api_live_session_stop"),
     path("api/v1/live-sessions/<str:pk>/reissue", views.LiveSessionReissueView.as_view(),
          name="api_live_session_reissue"),
+    path("api/v1/live-sessions/<str:pk>/go-live", views.LiveSessionGoLiveView.as_view(),
+         name="api_live_session_go_live"),
     path("api/v1/me", views.MeView.as_view(), name="api_me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's script comes as its own file (the split view), so the page needs no inline

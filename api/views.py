@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts import selectors as account_selectors
 from api import errors
 from api.schema import AUTH_ERRORS, error
+from relay import services as relay_services
 from api.serializers import (
     LiveSessionCreateSerializer,
     LiveSessionPageSerializer,
@@ -230,6 +231,48 @@ class LiveSessionReissueView(DeviceApiView):
         except services.GoLiveError as exc:
             raise errors.go_live_problem(exc) from None
         return _created(new)
+
+
+class LiveSessionGoLiveView(DeviceApiView):
+    """Go live on Kuaishou with a rehearsing relay session: kslive gets the push URL and relays to it."""
+
+    @extend_schema(
+        operation_id="live_sessions_go_live",
+        summary="Go live with a relay session: get the push URL and relay the encoder to Kuaishou",
+        description=(
+            "For a session made with `relay: true` whose encoder pushes to kslive's ingest. Kuaishou is asked "
+            "for the push URL as when going live directly (same cover, title, errors and limits); kslive's relay "
+            "then feeds it the stream without re-encoding, and the session becomes `living` within seconds. "
+            "Repeating the call while it goes live returns the session. When Kuaishou refuses or does not answer, "
+            "the session stays `rehearsing` and the error says why."
+        ),
+        request=None,
+        parameters=[SESSION_ID],
+        responses={
+            200: LiveSessionSerializer,
+            202: OpenApiResponse(LiveSessionSerializer, description="Kuaishou is slow: the session is "
+                                 "`requesting`; see `Retry-After`."),
+            409: error("The session is over or not a relay session (`session_over`), or the encoder is not "
+                       "pushing to kslive's ingest (`not_receiving`)."),
+            422: error("Kuaishou refused the push URL, with the same codes as going live (e.g. "
+                       "`no_live_permission`, `cover_rejected`)."),
+            **NOT_FOUND,
+            **AUTH_ERRORS,
+            **UPSTREAM_ERRORS,
+        },
+    )
+    def post(self, request, pk):
+        session = _own_session(request, pk, with_cover=True)
+        try:
+            relay_services.relay_go_live(session=session, source=LiveSessionEvent.Source.API)
+        except relay_services.NotReceiving as exc:
+            raise errors.Problem(status_code=409, code="not_receiving", message=exc.message) from None
+        except services.GoLiveError as exc:
+            raise errors.go_live_problem(exc) from None
+        if session.status == Status.REQUESTING:
+            return Response(LiveSessionSerializer(session).data, status=202,
+                            headers={"Retry-After": str(STILL_REQUESTING_RETRY_AFTER)})
+        return Response(LiveSessionSerializer(session).data)
 
 
 class MeView(DeviceApiView):

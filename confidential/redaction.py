@@ -15,7 +15,7 @@ from django.conf import settings
 REDACTED = "***"
 
 # name=value in query strings and form bodies; "name": "value" in JSON; Bearer headers.
-SECRET_NAMES = r"app_secret|access_token|refresh_token|code|sign|secret|password|token|authorization_code"
+SECRET_NAMES = r"app_secret|access_token|refresh_token|code|sign|secret|password|token|authorization_code|key"
 PATTERNS = (
     re.compile(rf"(?i)(?<![\w-])((?:{SECRET_NAMES})=)[^&\s'\"<>]+"),
     re.compile(rf"(?i)([\"'](?:{SECRET_NAMES}|accessToken|refreshToken|pushUrl)[\"']\s*:\s*[\"'])[^\"']+"),

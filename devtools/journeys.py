@@ -68,3 +68,20 @@ def press_stop(page) -> None:
     """Press 结束直播 and confirm the browser's question."""
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="结束直播").click()
+
+
+def start_rehearsal(page, *, site_url: str, cover: Path, caption: str, rehearse: str = "先彩排") -> str:
+    """Fill the go-live form with "Rehearse first" (`rehearse`, its label in the page's language)
+    ticked, submit it, and return the ingest URL the page shows (server + stream key)."""
+    fill_go_live_form(page, site_url=site_url, cover=cover, caption=caption)
+    page.get_by_label(rehearse).check()
+    page.locator("form[data-golive] [data-submit]").click()
+    page.wait_for_url(re.compile(re.escape(site_url) + r"/live/\d+/$"))
+    expect(page.locator(STATUS)).to_have_attribute("data-status", "rehearsing")
+    return page.locator("#relay-server").input_value() + page.locator("#relay-key").input_value()
+
+
+def press_go_live(page) -> None:
+    """Press 在快手开播 (Go live on Kuaishou) on a rehearsal and confirm the browser's question."""
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("[data-go-live]").click()

@@ -107,6 +107,60 @@ class RtmpIngest:
         self.process.stop()
 
 
+class RelayIngest:
+    """kslive's own ingest (nginx-rtmp by `python -m relay.ingest`), calling kslive's hooks."""
+
+    APPLICATION = "rehearse"
+
+    def __init__(self, *, hooks_url: str, hook_secret: str, site_url: str, log_dir: Path):
+        self.rtmp_port, self.http_port = free_port(), free_port()
+        env = {**os.environ, "KSLIVE_RELAY_HOOK_SECRET": hook_secret}
+        self.process = Process("relay-ingest", [
+            sys.executable, "-m", "relay.ingest", "--host", "127.0.0.1", "--rtmp-port", str(self.rtmp_port),
+            "--http-port", str(self.http_port), "--hooks", hooks_url, "--cors", site_url,
+            "--dir", str(Path(log_dir) / "relay-ingest"),
+        ], env=env, log_dir=log_dir)
+
+    @property
+    def rtmp_url(self) -> str:
+        return f"rtmp://127.0.0.1:{self.rtmp_port}/{self.APPLICATION}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def settings(self) -> dict:
+        """Return kslive's relay settings for this ingest."""
+        return {
+            "KSLIVE_RELAY_INGEST_URL": self.rtmp_url, "KSLIVE_RELAY_PLAY_URL": self.rtmp_url,
+            "KSLIVE_RELAY_HLS_URL": f"{self.http_url}/hls", "KSLIVE_RELAY_CONTROL_URL": f"{self.http_url}/control",
+        }
+
+    def start(self) -> "RelayIngest":
+        self.process.start(ready=lambda: port_open(self.rtmp_port) and port_open(self.http_port))
+        return self
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+class RelayAgent:
+    """kslive's relay agent (`python -m relay.agent`) on the given environment (see kslive_env)."""
+
+    def __init__(self, *, env: dict, log_dir: Path):
+        self.process = Process("relay-agent", [sys.executable, "-m", "relay.agent"], env=env, log_dir=log_dir)
+
+    def start(self) -> "RelayAgent":
+        self.process.start(ready=lambda: "Relay agent for host" in self.process.output())
+        return self
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def output(self) -> str:
+        return self.process.output()
+
+
 def database_url(settings_dict: dict) -> str:
     """Return a DATABASE_URL naming the database Django is connected to (the test one in tests)."""
     engine = settings_dict["ENGINE"]
@@ -184,26 +238,40 @@ class Celery:
 
 
 class Encoder:
-    """ffmpeg pushing a small test picture and tone, like OBS would, to a push URL."""
+    """ffmpeg pushing a small test picture and tone, like OBS would, to a push URL.
 
-    def __init__(self, push_url: str, *, log_dir: Path, seconds: float | None = None, name: str = "ffmpeg"):
+    By default small and cheap (the machine has two cores, and the browser and Celery need
+    them); `size`, `rate`, `gop`, `audio` (an ffmpeg audio encoder) and `bitrate` (constant,
+    e.g. "1500k") make it send what a given OBS set-up would.
+    """
+
+    def __init__(self, push_url: str, *, log_dir: Path, seconds: float | None = None, name: str = "ffmpeg",
+                 size: str = "360x640", rate: int = 15, gop: int = 30, audio: str = "aac",
+                 bitrate: str | None = None):
         command = [
             "ffmpeg", "-hide_banner", "-nostats", "-loglevel", "warning", "-re",
-            "-f", "lavfi", "-i", "testsrc=size=360x640:rate=15",
+            "-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
         ]
         if seconds:
             command += ["-t", str(seconds)]
-        # Small and cheap: the machine has two cores, and the browser and Celery need them.
-        command += [
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", push_url,
-        ]
+        command += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", str(gop),
+                    "-pix_fmt", "yuv420p"]
+        if bitrate:
+            command += ["-b:v", bitrate, "-minrate", bitrate, "-maxrate", bitrate, "-bufsize", bitrate,
+                        "-x264-params", "nal-hrd=cbr"]
+        command += ["-c:a", audio, "-b:a", "64k", "-f", "flv", push_url]
         self.process = Process(name, command, log_dir=log_dir)
 
     def start(self) -> "Encoder":
         self.process.start()
         return self
+
+    def kill(self) -> None:
+        """Kill ffmpeg at once, as a crash or a pulled cable would: no goodbye to the server."""
+        if self.process.running():
+            self.process.popen.kill()
+            self.process.popen.wait()
 
     def wait_closed(self, timeout: float = 15) -> int | None:
         """Wait until ffmpeg has lost its connection and exited; return its exit code (None: still pushing)."""

@@ -136,6 +136,22 @@ class SandboxServer:
         """Act as the encoder disconnecting; return {"ok", "stream"}."""
         return self._post(f"/_sandbox/streams/{name}/drop")
 
+    def publisher_gaps(self, name: str) -> list[float]:
+        """Return the seconds a stream went without a publisher, per reconnect (from the ingest's
+        hooks in the request log: each publish_done to the next accepted publish)."""
+        from datetime import datetime
+
+        done = [datetime.fromisoformat(r["received_at"]) for r in self.requests("on_publish_done")
+                if r["form"].get("name") == name]
+        published = [datetime.fromisoformat(r["received_at"]) for r in self.requests("on_publish")
+                     if r["form"].get("name", "").partition("?")[0] == name and r["http_status"] == 200]
+        gaps = []
+        for left in done:
+            back = [at for at in published if at >= left]
+            if back:
+                gaps.append((min(back) - left).total_seconds())
+        return gaps
+
     def stream(self, name: str) -> dict:
         """Return a stream's full state (state, end_reason, sign, times, cover)."""
         reply = self.http.get(self.url(f"/_sandbox/streams/{name}"), timeout=10)

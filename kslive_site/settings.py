@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "relay",
     "api",
 ]
 
@@ -347,6 +348,27 @@ if not DEBUG:
 if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Relay sessions ("Rehearse first"): kslive's own RTMP ingest (python -m relay.ingest) and the
+# relay agent (python -m relay.agent) on the relay host. No ingest URL: the option is not offered.
+KSLIVE_RELAY_INGEST_URL = env("KSLIVE_RELAY_INGEST_URL", "rtmp://127.0.0.1:1936/rehearse" if DEBUG else "").rstrip("/")
+# The same application seen from the relay host itself (ffprobe, the relay), and its HTTP side:
+# the browser preview (HLS, public) and nginx-rtmp's control endpoint (loopback).
+KSLIVE_RELAY_PLAY_URL = env("KSLIVE_RELAY_PLAY_URL", "rtmp://127.0.0.1:1936/rehearse").rstrip("/")
+KSLIVE_RELAY_HLS_URL = env("KSLIVE_RELAY_HLS_URL", "http://127.0.0.1:8090/hls").rstrip("/")
+KSLIVE_RELAY_CONTROL_URL = env("KSLIVE_RELAY_CONTROL_URL", "http://127.0.0.1:8090/control").rstrip("/")
+# The ingest's hooks into kslive carry this shared secret; without it only DEBUG accepts them.
+KSLIVE_RELAY_HOOK_SECRET = env("KSLIVE_RELAY_HOOK_SECRET")
+# The relay host new relay sessions go to (its agent runs with the same name).
+KSLIVE_RELAY_HOST = env("KSLIVE_RELAY_HOST", "relay-1")
+# Seconds kslive keeps Kuaishou fed with the "back soon" slate after the encoder drops.
+KSLIVE_RELAY_SLATE_WINDOW = int(env("KSLIVE_RELAY_SLATE_WINDOW", "300"))
+_relay_hls_origin = "{0.scheme}://{0.netloc}".format(urlsplit(KSLIVE_RELAY_HLS_URL))
+if not DEBUG and KSLIVE_RELAY_INGEST_URL and not KSLIVE_RELAY_HOOK_SECRET:
+    raise ImproperlyConfigured(
+        "KSLIVE_RELAY_HOOK_SECRET is not set: the relay ingest's hooks would accept no call. "
+        "Set it (and the same in the ingest's environment), or unset KSLIVE_RELAY_INGEST_URL."
+    )
+
 # Content Security Policy (django-csp): our own scripts and styles only. QR codes are data:
 # images, the cover preview a blob:, avatars come from Kuaishou's CDN (or the sandbox); the
 # login form's redirect goes to Kuaishou.
@@ -358,7 +380,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:", "https:", _kuaishou_origin],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        # The rehearsal preview: hls.js fetches the relay ingest's HLS and plays it from a blob:.
+        "connect-src": [SELF, _relay_hls_origin],
+        "media-src": [SELF, "blob:", _relay_hls_origin],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
@@ -415,6 +439,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The relay check's green/amber/red, used by its rows and its overall level: one name.
+    "ENUM_NAME_OVERRIDES": {"CheckLevelEnum": "relay.check.LEVELS"},
 }
 
 SITE_NAME = _("kslive")

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 
 from kslive_site import health
 from kuaishou_app import status as app_status
+from relay import services as relay_services
 
 logger = logging.getLogger(__name__)
 
@@ -25,5 +26,9 @@ def healthz(request):
     rejected = app_status.problem() if report.get("database") == "ok" else None
     report["kuaishou"] = rejected.problem if rejected else "ok"
     healthy = healthy and rejected is None
+    # Relay sessions need their host's agent (python -m relay.agent), which beats every second.
+    dead = relay_services.agents_dead() if report.get("database") == "ok" else []
+    report["relay"] = f"agent down on {', '.join(dead)}" if dead else "ok"
+    healthy = healthy and not dead
     report["status"] = "ok" if healthy else "unhealthy"
     return JsonResponse(report, status=200 if healthy else 503)

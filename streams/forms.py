@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -76,12 +77,18 @@ class GoLiveForm(forms.Form):
     )
     shop_live = StrictBooleanField(label=_("E-commerce live (shopping cart)"), required=False)
     device_name = forms.CharField(label=_("Device name"), required=False, max_length=64)
+    relay = StrictBooleanField(
+        label=_("Rehearse first"), required=False,
+        help_text=_("Push to kslive first: check your encoder and watch a preview, then go live on Kuaishou "
+                    "with one click. kslive keeps Kuaishou fed if your encoder drops."),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     reuse_cover = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, owner, idempotency_key: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
+        self.relay_available = bool(settings.KSLIVE_RELAY_INGEST_URL)
         if idempotency_key is None:
             self.fields["idempotency_key"].initial = uuid.uuid4().hex
         else:
@@ -92,6 +99,11 @@ class GoLiveForm(forms.Form):
     @property
     def submitted_key(self) -> str:
         return getattr(self, "key", None) or self.cleaned_data["idempotency_key"]
+
+    def clean_relay(self):
+        if self.cleaned_data["relay"] and not settings.KSLIVE_RELAY_INGEST_URL:
+            raise ValidationError(_("Rehearsing is not available on this server."), code="relay_unavailable")
+        return self.cleaned_data["relay"]
 
     def clean(self):
         cleaned = super().clean()
@@ -114,4 +126,5 @@ class GoLiveForm(forms.Form):
             panoramic=data["panoramic"],
             shop_live=data["shop_live"],
             device_name=data["device_name"],
+            relay=data.get("relay", False),
         )

@@ -20,6 +20,8 @@ class LiveSession(models.Model):
     """One push URL from Kuaishou and the live it starts."""
 
     class Status(models.TextChoices):
+        # A relay session before going live: the encoder pushes to kslive's own ingest only.
+        REHEARSING = "rehearsing", _("Rehearsing: nothing reaches Kuaishou yet")
         REQUESTING = "requesting", _("Requesting a push URL")
         READY = "ready", _("Ready: waiting for your stream")
         LIVING = "living", _("Live")
@@ -46,13 +48,17 @@ class LiveSession(models.Model):
         PERSON = "person", _("you")
         KUAISHOU = "kuaishou", _("Kuaishou (the stream stopped)")
         ADMIN = "admin", _("an administrator")
+        RELAY = "relay", _("kslive (the encoder did not come back in time)")
 
     class LostReason(models.TextChoices):
         REFUSALS = "refusals", _("Kuaishou refused every status poll")
         SILENCE = "silence", _("no status poll succeeded for too long")
         DISCONNECTED = "disconnected", _("the owner's Kuaishou account was disconnected")
 
-    ACTIVE = (Status.READY, Status.LIVING)
+    # A rehearsing session is never status-polled: it has no stream on Kuaishou (no next_poll_at).
+    ACTIVE = (Status.REHEARSING, Status.READY, Status.LIVING)
+    # What the status polls look at: a stream Kuaishou knows.
+    POLLED = (Status.READY, Status.LIVING)
     FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED, Status.REPLACED, Status.LOST)
     # An unused push URL lapses 2 days after issue; this long before, the pages warn.
     EXPIRY_WARNING = timedelta(hours=6)
@@ -64,6 +70,8 @@ class LiveSession(models.Model):
     panoramic = models.PositiveSmallIntegerField(_("panoramic"), choices=Panoramic.choices, default=Panoramic.NORMAL)
     shop_live = models.BooleanField(_("e-commerce live"), default=False)
     device_name = models.CharField(_("device name"), max_length=64, blank=True)
+    # Rehearse first: the encoder pushes to kslive's ingest, which relays it to Kuaishou on go-live.
+    relay = models.BooleanField(_("rehearse first (relayed by kslive)"), default=False)
     cover = models.BinaryField(_("cover (JPEG sent to Kuaishou)"))
     idempotency_key = models.CharField(max_length=64)
     replaced_by = models.ForeignKey(
@@ -134,8 +142,11 @@ class LiveSession(models.Model):
 
     @property
     def push(self) -> PushUrl | None:
-        """Return the push URL, split for encoders, while it can still start the live (else None)."""
-        if not self.is_active or not self.push_url:
+        """Return the push URL, split for encoders, while it can still start the live (else None).
+
+        A relay session's push URL is kslive's to feed, never shown: the encoder pushes to kslive.
+        """
+        if not self.is_active or not self.push_url or self.relay:
             return None
         return PushUrl(push_url=self.push_url, live_stream_name=self.live_stream_name)
 
@@ -182,8 +193,12 @@ class LiveSession(models.Model):
 
     @property
     def can_reissue(self) -> bool:
-        """Return whether a new push URL may replace this one: unused (ready) or expired unused."""
-        return self.status in (self.Status.READY, self.Status.EXPIRED) and self.replaced_by_id is None
+        """Return whether a new push URL may replace this one: unused (ready) or expired unused.
+
+        Never a relay session's: its push URL is kslive's, fed the moment it is issued.
+        """
+        return (self.status in (self.Status.READY, self.Status.EXPIRED) and self.replaced_by_id is None
+                and not self.relay)
 
     @property
     def duration(self) -> timedelta | None:
@@ -202,6 +217,8 @@ class LiveSessionEvent(models.Model):
         HANDOFF_CREATED = "handoff_created", _("link for an operator made")
         HANDOFF_OPENED = "handoff_opened", _("link for an operator opened")
         HANDOFF_REVOKED = "handoff_revoked", _("link for an operator revoked")
+        ENCODER_DROPPED = "encoder_dropped", _("encoder dropped")
+        ENCODER_BACK = "encoder_back", _("encoder back")
 
     class Source(models.TextChoices):
         WEB = "web", _("web page")
@@ -210,6 +227,7 @@ class LiveSessionEvent(models.Model):
         EXPIRY = "expiry", _("expiry")
         ADMIN = "admin", _("admin")
         HANDOFF = "handoff", _("link for an operator")
+        RELAY = "relay", _("kslive relay")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STATUS)

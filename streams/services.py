@@ -171,6 +171,8 @@ class GoLiveRequest:
     cover_upload: Any = None
     cover_from: LiveSession | None = None
     cover_fit: str = "crop"
+    # Rehearse first: no push URL yet; kslive's ingest takes the stream until go-live.
+    relay: bool = False
 
 
 def live_session_start(
@@ -203,9 +205,11 @@ def live_session_start(
                 device_name=device_name,
                 idempotency_key=idempotency_key,
                 retry_of=retry_of,
+                relay=request.relay,
+                status=Status.REHEARSING if request.relay else Status.REQUESTING,
             )
             note = f"retry of #{retry_of.pk}" if retry_of else ""
-            LiveSessionEvent.objects.create(session=session, to_status=Status.REQUESTING, source=source, note=note)
+            LiveSessionEvent.objects.create(session=session, to_status=session.status, source=source, note=note)
     except IntegrityError:
         # The same submit again (double click, client retry): one session, one upstream call.
         # The unique constraint decides, so two concurrent submits cannot both go ahead.
@@ -213,7 +217,21 @@ def live_session_start(
         if holder is None:
             raise  # not the key: another constraint, which nothing here can settle
         return holder
+    if request.relay:
+        # Rehearsing spends nothing: Kuaishou is asked only when the person goes live.
+        return session
+    _request_push_url(session, source=source)
+    return session
 
+
+def _request_push_url(session: LiveSession, *, source: str, refused_to: str = Status.FAILED) -> None:
+    """Ask Kuaishou for the session's push URL; the session becomes ready, stays requesting while
+    a slow answer is awaited, or goes to `refused_to` (failed; a relay session back to rehearsing,
+    with the error raised)."""
+    owner, cover = session.owner, bytes(session.cover)
+    caption, panoramic, shop_live, device_name = (
+        session.caption, session.panoramic, session.shop_live, session.device_name
+    )
     try:
         push = _call_for(
             owner,
@@ -231,9 +249,32 @@ def live_session_start(
     except GoLiveError as exc:
         if isinstance(exc, KuaishouUnavailable) and exc.upstream_code is None:
             logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
-        _fail(session, source=source, error=exc)
+        if refused_to == Status.FAILED:
+            _fail(session, source=source, error=exc)
+            return
+        _transition(session, to=refused_to, source=source, note=_note_of(exc), **_problem_fields(exc),
+                    face_verify_url=exc.face_verify_url)
+        raise
     else:
         _ready(session, push, source=source)
+
+
+def live_session_go_live(*, session: LiveSession, source: str = Source.WEB) -> LiveSession:
+    """Go live with a rehearsing (relay) session: ask Kuaishou for its push URL now.
+
+    The same request as going live directly (cover, caption, errors, limits). When Kuaishou
+    refuses or does not answer, the session goes back to rehearsing with the problem
+    recorded, and the error is raised: the rehearsal goes on, and the person may try again.
+    """
+    if session.status != Status.REHEARSING:
+        if session.status in (Status.REQUESTING, Status.READY, Status.LIVING):
+            return session  # a repeated click: it is going live already
+        raise SessionOver(_already_over(session))
+    live_session_start_check(session.owner, idempotency_key=session.idempotency_key)
+    if not _transition(session, to=Status.REQUESTING, source=source, problem="", last_error_code=None,
+                       last_error_message=""):
+        return session
+    _request_push_url(session, source=source, refused_to=Status.REHEARSING)
     return session
 
 
@@ -301,12 +342,16 @@ def request_abandoned_after() -> timedelta:
                      + settings.KUAISHOU_TIMEOUT + 30)
 
 
+def _note_of(error: GoLiveError) -> str:
+    return f"result {error.upstream_code}" if error.upstream_code is not None else error.problem
+
+
 def _fail(session: LiveSession, *, source: str, error: GoLiveError) -> bool:
     return _transition(
         session,
         to=Status.FAILED,
         source=source,
-        note=f"result {error.upstream_code}" if error.upstream_code is not None else error.problem,
+        note=_note_of(error),
         **_problem_fields(error),
         face_verify_url=error.face_verify_url,
     )
@@ -353,6 +398,10 @@ def live_session_stop(*, session: LiveSession, source: str = Source.WEB,
     """End the live on Kuaishou (stopPush) and record who ended it."""
     if not session.is_active:
         raise SessionOver(_already_over(session))
+    if session.status == Status.REHEARSING:
+        # Nothing on Kuaishou to stop: the rehearsal just ends (kslive's relay drops the encoder).
+        _transition(session, to=Status.ENDED, source=source, ended_at=timezone.now(), ended_by=ended_by)
+        return session
     try:
         _call_for(session.owner, kuaishou.stop_push, live_stream_name=session.live_stream_name)
     except GoLiveError as exc:
@@ -429,7 +478,7 @@ def live_session_reissue(*, session: LiveSession, source: str = Source.WEB) -> L
 
 def handoff_create(*, session: LiveSession, source: str = Source.WEB) -> tuple[Handoff, str]:
     """Make a link for a field operator; return it and its raw key, which is never stored."""
-    if not session.is_active:
+    if not session.is_active or session.relay:
         raise SessionOver(_already_over(session))
     raw = secrets.token_urlsafe(24)
     handoff = Handoff.objects.create(session=session, key_hash=_hash(raw),
@@ -474,6 +523,11 @@ def handoff_revoke(*, handoff: Handoff, source: str = Source.WEB) -> bool:
     if revoked:
         _event(handoff.session, LiveSessionEvent.Kind.HANDOFF_REVOKED, source=source)
     return bool(revoked)
+
+
+def live_session_note(*, session: LiveSession, kind: str, source: str, note: str = "") -> None:
+    """Put something that happened to the live on its timeline (e.g. the relay's encoder dropped)."""
+    _event(session, kind, source=source, note=note)
 
 
 def _hash(raw: str) -> str:
@@ -604,7 +658,7 @@ def live_sessions_recheck(*, owner_id: int) -> int:
     A lost session gets this one more look: living on Kuaishou, it is living again; ended, it
     is ended by Kuaishou; anything else, it stays lost.
     """
-    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.ACTIVE).update(next_poll_at=timezone.now())
+    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.POLLED).update(next_poll_at=timezone.now())
     ids = list(LiveSession.objects.filter(owner_id=owner_id, status=Status.LOST,
                                           lost_reason=LiveSession.LostReason.DISCONNECTED).values_list("pk", flat=True))
     for session_id in ids:
@@ -693,5 +747,5 @@ def _claim(*, now: datetime, horizon: datetime, limit: int) -> list[int]:
     moment = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL.format(lock=lock),
-                       [moment(now + CLAIM_LEASE), *LiveSession.ACTIVE, moment(horizon), limit])
+                       [moment(now + CLAIM_LEASE), *LiveSession.POLLED, moment(horizon), limit])
         return [row[0] for row in cursor.fetchall()]

@@ -215,8 +215,9 @@ def command(unit: configparser.ConfigParser) -> list[str]:
     return unit["Service"]["ExecStart"].split()
 
 
-def test_there_is_a_unit_for_web_worker_and_beat():
-    assert set(services()) == {"kslive-web.service", "kslive-worker.service", "kslive-beat.service"}
+def test_there_is_a_unit_for_web_worker_beat_and_the_relay():
+    assert set(services()) == {"kslive-web.service", "kslive-worker.service", "kslive-beat.service",
+                              "kslive-relay-ingest.service", "kslive-relay-agent.service"}
 
 
 def test_every_unit_runs_from_the_checkouts_venv_as_kslive():

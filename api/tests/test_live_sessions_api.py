@@ -16,7 +16,7 @@ Status = LiveSession.Status
 SESSION_FIELDS = {
     "id", "status", "status_message", "caption", "panoramic", "shop_live", "device_name", "push_url",
     "rtmp_server", "stream_key", "live_stream_name", "expires_at", "studio_url", "went_live_at",
-    "ended_at", "ended_by", "error", "retry_of", "created_at", "formats", "expires_soon", "replaced_by", "lost",
+    "ended_at", "ended_by", "error", "retry_of", "created_at", "formats", "expires_soon", "replaced_by", "lost", "relay",
 }
 
 

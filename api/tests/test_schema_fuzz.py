@@ -67,6 +67,7 @@ def test_the_schema_has_every_endpoint(api_schema):
         ("GET", "/api/v1/live-sessions/{id}"),
         ("POST", "/api/v1/live-sessions/{id}/reissue"),
         ("POST", "/api/v1/live-sessions/{id}/stop"),
+        ("POST", "/api/v1/live-sessions/{id}/go-live"),
         ("GET", "/api/v1/me"),
     }
 

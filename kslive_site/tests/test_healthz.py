@@ -19,7 +19,7 @@ def test_healthz_reports_database_and_broker_reachable(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "kuaishou": "ok", "status": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "kuaishou": "ok", "relay": "ok", "status": "ok"}
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from sandbox.faults import request_record
 from sandbox.services import stream_drop, stream_publish
 
 log = logging.getLogger("sandbox")
@@ -36,9 +37,13 @@ def on_publish(request):
     )
     if reason:
         log.info("refused publisher of stream %s: %s", params["name"], reason)
-        return HttpResponse(reason, status=403, content_type="text/plain")
-    log.info("stream %s is live (client %s)", params["name"], params.get("clientid", "?"))
-    return HttpResponse("ok", content_type="text/plain")
+        response = HttpResponse(reason, status=403, content_type="text/plain")
+    else:
+        log.info("stream %s is live (client %s)", params["name"], params.get("clientid", "?"))
+        response = HttpResponse("ok", content_type="text/plain")
+    # In the request log too: tests measure the gaps an encoder's reconnects leave.
+    request_record(request, "on_publish", response)
+    return response
 
 
 @csrf_exempt
@@ -48,4 +53,6 @@ def on_publish_done(request):
     stream = stream_drop(name=params["name"], client_id=params.get("clientid", ""))
     if stream is not None:
         log.info("stream %s lost its encoder", params["name"])
-    return HttpResponse("ok", content_type="text/plain")
+    response = HttpResponse("ok", content_type="text/plain")
+    request_record(request, "on_publish_done", response)
+    return response

@@ -87,30 +87,82 @@
   function statusPoll() {
     var box = document.querySelector("[data-status-poll]");
     if (!box) return;
-    var final = ["ended", "failed", "expired", "lost"];
+    var final = ["ended", "failed", "expired", "replaced", "lost"];
     var current = box.querySelector("[data-status]").dataset.status;
     if (final.indexOf(current) >= 0) return;
-    var timer = setInterval(function () {
+    // Every second; a relay that is starting asks for less (data-poll-ms on the status).
+    function next() {
+      var ms = Number(box.querySelector("[data-status]").dataset.pollMs) || 1000;
+      setTimeout(poll, ms);
+    }
+    function poll() {
       fetch(box.dataset.statusPoll, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
-          if (!html) return;
+          if (!html) return next();
           box.innerHTML = html;
+          syncParts(box);
           var status = box.querySelector("[data-status]").dataset.status;
           document.body.dataset.liveStatus = status;
           if (status !== current) {
-            // Leaving "requesting" brings the push URL (or the reason there is none): show the page anew.
-            if (current === "requesting") window.location.reload();
+            // Leaving "requesting" brings the push URL (or the reason there is none), leaving
+            // "rehearsing" the relay's live state: show the page anew.
+            if (current === "requesting" || current === "rehearsing") window.location.reload();
             current = status;
             refreshSections();
           }
           if (final.indexOf(status) >= 0) {
-            clearInterval(timer);
             document.querySelectorAll("[data-while-active]").forEach(function (node) { node.hidden = true; });
+            return;
           }
+          next();
         })
-        .catch(function () {});
-    }, 1000);
+        .catch(next);
+    }
+    next();
+  }
+
+  // The status answer carries fresh copies of some parts of the page (the relay's encoder
+  // check and what it feeds Kuaishou) as <template data-sync="name">: put them in place.
+  // A change of what the relay feeds Kuaishou (a drop, a return) is on the timeline too.
+  function syncParts(box) {
+    var feed = document.querySelector("[data-feed]");
+    var before = feed ? feed.dataset.feed : null;
+    box.querySelectorAll("template[data-sync]").forEach(function (part) {
+      var target = document.querySelector('[data-sync-target="' + part.dataset.sync + '"]');
+      if (target && target.innerHTML !== part.innerHTML) target.innerHTML = part.innerHTML;
+    });
+    feed = document.querySelector("[data-feed]");
+    if (feed && before !== null && feed.dataset.feed !== before) refreshSections();
+  }
+
+  // The rehearsal preview: HLS from kslive's ingest, through hls.js (Safari on iOS, without
+  // Media Source Extensions, plays HLS itself).
+  // The playlist appears a few seconds after the encoder starts: keep trying until it plays.
+  function preview() {
+    var video = document.querySelector("video[data-hls]");
+    if (!video) return;
+    var url = video.dataset.hls;
+    function start() {
+      if (!window.Hls || !window.Hls.isSupported()) {
+        if (video.canPlayType("application/vnd.apple.mpegurl")) {
+          video.src = url;
+          video.play().catch(function () {});
+        }
+        return;
+      }
+      var hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) return;
+        hls.destroy();
+        setTimeout(start, 2000);
+      });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () { video.play().catch(function () {}); });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    }
+    // hls.js is deferred like this file and comes after it: DOMContentLoaded waits for both.
+    document.addEventListener("DOMContentLoaded", start);
   }
 
   // Sections marked data-refresh-on-change (the history) are re-read from the page.
@@ -172,4 +224,5 @@
   countdowns();
   statusPoll();
   confirms();
+  preview();
 })();

@@ -186,3 +186,78 @@ def stack(site, rtmp_ingest, celery_processes, tmp_path):
     yield stack
     for encoder in stack.encoders:
         encoder.stop()
+
+
+# kslive's own relay: its ingest (nginx-rtmp calling the live server's hooks) and its agent.
+RELAY_HOOK_SECRET = "e2e-relay-hook-secret"
+RELAY_SLATE_WINDOW = 120
+
+
+@pytest.fixture(scope="session")
+def relay_ingest(live_server, e2e_workspace):
+    """Run kslive's relay ingest for the session, asking the live server whether encoders may publish."""
+    from devtools.processes import RelayIngest
+    from tests.needs import require_rtmp_ingest
+
+    require_rtmp_ingest()
+    require_executable("ffprobe")
+    ingest = RelayIngest(hooks_url=live_server.url + "/relay/hooks", hook_secret=RELAY_HOOK_SECRET,
+                         site_url=live_server.url, log_dir=e2e_workspace).start()
+    yield ingest
+    ingest.stop()
+
+
+@pytest.fixture(scope="session")
+def relay_agent(django_db_setup, django_db_blocker, sandbox_server, relay_ingest, e2e_workspace):
+    """Run the relay agent on the test database, feeding the sandbox's ingest."""
+    from django.db import connection
+
+    from devtools.processes import RelayAgent, database_url, kslive_env
+
+    with django_db_blocker.unblock():
+        database = database_url(connection.settings_dict)
+    env = kslive_env(database=database, var_dir=e2e_workspace / "var", kuaishou_base=sandbox_server.url(),
+                     **relay_ingest.settings(), KSLIVE_RELAY_HOOK_SECRET=RELAY_HOOK_SECRET,
+                     KSLIVE_RELAY_SLATE_WINDOW=RELAY_SLATE_WINDOW, **E2E_POLLS)
+    agent = RelayAgent(env=env, log_dir=e2e_workspace).start()
+    yield agent
+    agent.stop()
+
+
+class RelayStack(Stack):
+    """The stack, with kslive's relay ingest and agent in front of the sandbox's ingest."""
+
+    def __init__(self, site, ingest, celery, folder, relay_ingest, agent):
+        super().__init__(site, ingest, celery, folder)
+        self.relay_ingest, self.agent = relay_ingest, agent
+
+    def push(self, push_url: str, *, seconds: float | None = None, **shape):
+        from devtools.processes import Encoder
+
+        encoder = Encoder(push_url, log_dir=self.folder, seconds=seconds, name=f"ffmpeg-{len(self.encoders) + 1}",
+                          **shape)
+        self.encoders.append(encoder)
+        return encoder.start()
+
+    def output(self) -> str:
+        return "\n".join([super().output(), f"--- relay agent ---\n{self.agent.output()[-6000:]}",
+                          f"--- relay ingest ---\n{self.relay_ingest.process.output()[-3000:]}"])
+
+
+@pytest.fixture
+def relay_stack(site, settings, rtmp_ingest, celery_processes, relay_ingest, relay_agent, tmp_path):
+    """Give the test the whole stack with kslive's relay; stop its encoders afterwards."""
+    rtmp_ingest.point(site.sandbox)
+    for name, value in relay_ingest.settings().items():
+        setattr(settings, name, value)
+    settings.KSLIVE_RELAY_HOOK_SECRET = RELAY_HOOK_SECRET
+    settings.KSLIVE_RELAY_SLATE_WINDOW = RELAY_SLATE_WINDOW
+    # The preview comes from this ingest's HTTP port: the Content Security Policy follows it.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    for directive in ("connect-src", "media-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive][:-1], relay_ingest.http_url]
+    settings.CONTENT_SECURITY_POLICY = policy
+    stack = RelayStack(site, rtmp_ingest, celery_processes, tmp_path, relay_ingest, relay_agent)
+    yield stack
+    for encoder in stack.encoders:
+        encoder.stop()

@@ -2,9 +2,11 @@
 
 import io
 import itertools
+import json
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,9 @@ from playwright.sync_api import expect
 from api import services as device_tokens
 from api.models import WebhookDelivery
 from devtools.journeys import reveal_push_url
+from relay import check
+from relay.models import Relay
+from relay.selectors import relay_of
 from streams.models import LiveSession, LiveSessionEvent
 from tests.e2e.axe import axe_violations, wider_than_the_viewport
 from tests.e2e.conftest import TIMEOUT_MS
@@ -78,7 +83,7 @@ def a_session(owner, status: str, **fields) -> LiveSession:
     if status == "ended":
         values.update(ended_at=now - timedelta(minutes=1), ended_by=LiveSession.EndedBy.PERSON, push_url="")
     session = LiveSession.objects.create(owner=owner, **{**values, **fields})
-    path = {"requesting": ["requesting"], "ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
+    path = {"rehearsing": ["rehearsing"], "requesting": ["requesting"], "ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
             "ended": ["requesting", "ready", "living", "ended"], "failed": ["requesting", "failed"]}[status]
     for before, after in itertools.pairwise(["", *path]):
         LiveSessionEvent.objects.create(session=session, from_status=before, to_status=after,
@@ -187,6 +192,33 @@ def session_ended(visitor):
 def session_failed(visitor):
     visitor.open(a_failed_session_with_a_face_check(visitor.log_in()).get_absolute_url())
     expect(visitor.page.locator(".failure img.qr")).to_be_visible()
+
+
+def a_relay_session(owner, status: str, **relay_fields) -> LiveSession:
+    """A relay session ("Rehearse first") whose encoder pushes MP3 audio to kslive's ingest."""
+    now = timezone.now()
+    session = a_session(owner, status, relay=True, **({"push_url": "", "live_stream_name": "", "issued_at": None,
+                                                        "expires_at": None} if status == "rehearsing" else {}))
+    probe = Path(__file__).resolve().parents[2] / "relay" / "tests" / "probes" / "mp3_audio.json"
+    fields = {"encoder_since": now, "check_for": now, "checked_at": now,
+              "encoder_check": check.facts(json.loads(probe.read_text())), **relay_fields}
+    Relay.objects.filter(pk=relay_of(session).pk).update(**fields)
+    return session
+
+
+@page_reached("session-rehearsing-with-a-check")
+def session_rehearsing(visitor):
+    visitor.open(a_relay_session(visitor.log_in(), "rehearsing").get_absolute_url())
+    expect(visitor.page.locator('[data-check-item="audio_codec"]')).to_have_attribute("data-level", "red")
+
+
+@page_reached("session-relayed-on-slate")
+def session_on_slate(visitor):
+    now = timezone.now()
+    session = a_relay_session(visitor.log_in(), "living", feed=Relay.Feed.SLATE, feeding_since=now,
+                              slate_since=now, encoder_since=None)
+    visitor.open(session.get_absolute_url())
+    expect(visitor.page.locator("[data-feed]")).to_have_attribute("data-feed", "slate")
 
 
 @page_reached("my-lives")
