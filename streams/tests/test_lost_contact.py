@@ -2,8 +2,12 @@
 about (its owner disconnected) becomes `lost`, and is looked at once more when its owner
 logs in again."""
 
+import json
+import re
+
 import kuaishou as client
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -226,12 +230,12 @@ def test_the_page_shows_a_lost_session_and_its_last_known_status(living_session,
     assert "Last known status: Live." in english
 
 
-def test_the_pages_status_poller_stops_at_lost_as_at_ended():
-    from django.conf import settings
-
+def test_the_pages_status_poller_stops_at_every_final_status_lost_included():
     script = (settings.BASE_DIR / "static" / "js" / "kslive.js").read_text()
+    final = json.loads(re.search(r"var final = (\[[^\]]*\]);", script).group(1))
 
-    assert 'var final = ["ended", "failed", "expired", "lost"];' in script
+    assert sorted(final) == sorted(LiveSession.FINAL)
+    assert "lost" in final
 
 
 def test_a_device_sees_a_lost_session_and_its_webhook_hears_of_it(api, kuaishou, settings,
