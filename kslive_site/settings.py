@@ -358,11 +358,15 @@ KSLIVE_RELAY_HLS_URL = env("KSLIVE_RELAY_HLS_URL", "http://127.0.0.1:8090/hls").
 KSLIVE_RELAY_CONTROL_URL = env("KSLIVE_RELAY_CONTROL_URL", "http://127.0.0.1:8090/control").rstrip("/")
 # The ingest's hooks into kslive carry this shared secret; without it only DEBUG accepts them.
 KSLIVE_RELAY_HOOK_SECRET = env("KSLIVE_RELAY_HOOK_SECRET")
-# The relay host new relay sessions go to (its agent runs with the same name).
+# This relay host's name (its agent runs under it), and the relay hosts new relay sessions are
+# spread over: each session stays on the host it was given. The four URLs above may name the
+# session's host as {host} (rtmp://{host}.relay.example.com/rehearse).
 KSLIVE_RELAY_HOST = env("KSLIVE_RELAY_HOST", "relay-1")
+KSLIVE_RELAY_HOSTS = env_list("KSLIVE_RELAY_HOSTS", KSLIVE_RELAY_HOST)
 # Seconds kslive keeps Kuaishou fed with the "back soon" slate after the encoder drops.
 KSLIVE_RELAY_SLATE_WINDOW = int(env("KSLIVE_RELAY_SLATE_WINDOW", "300"))
-_relay_hls_origin = "{0.scheme}://{0.netloc}".format(urlsplit(KSLIVE_RELAY_HLS_URL))
+_relay_hls_origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(KSLIVE_RELAY_HLS_URL.format(host=host)))
+                             for host in KSLIVE_RELAY_HOSTS})
 if not DEBUG and KSLIVE_RELAY_INGEST_URL and not KSLIVE_RELAY_HOOK_SECRET:
     raise ImproperlyConfigured(
         "KSLIVE_RELAY_HOOK_SECRET is not set: the relay ingest's hooks would accept no call. "
@@ -381,8 +385,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:", "https:", _kuaishou_origin],
         "font-src": [SELF],
         # The rehearsal preview: hls.js fetches the relay ingest's HLS and plays it from a blob:.
-        "connect-src": [SELF, _relay_hls_origin],
-        "media-src": [SELF, "blob:", _relay_hls_origin],
+        "connect-src": [SELF, *_relay_hls_origins],
+        "media-src": [SELF, "blob:", *_relay_hls_origins],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

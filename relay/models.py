@@ -52,9 +52,13 @@ class Relay(models.Model):
     def __str__(self):
         return f"relay of #{self.session_id}"
 
+    def _url(self, template: str) -> str:
+        """Return a relay URL setting for this relay's host (they may name it as {host})."""
+        return template.format(host=self.host)
+
     @property
     def ingest_server(self) -> str:
-        return settings.KSLIVE_RELAY_INGEST_URL + "/"
+        return self._url(settings.KSLIVE_RELAY_INGEST_URL) + "/"
 
     @property
     def stream_key(self) -> str:
@@ -67,15 +71,20 @@ class Relay(models.Model):
     @property
     def play_url(self) -> str:
         """The stream on the ingest, read from the relay host itself (loopback only)."""
-        return f"{settings.KSLIVE_RELAY_PLAY_URL}/{self.stream_name}"
+        return f"{self._url(settings.KSLIVE_RELAY_PLAY_URL)}/{self.stream_name}"
 
     @property
     def preview_url(self) -> str:
-        return f"{settings.KSLIVE_RELAY_HLS_URL}/{self.stream_name}.m3u8"
+        return f"{self._url(settings.KSLIVE_RELAY_HLS_URL)}/{self.stream_name}.m3u8"
 
     @property
     def receiving(self) -> bool:
         return self.encoder_since is not None
+
+    @property
+    def control_url(self) -> str:
+        """nginx-rtmp's control endpoint of this relay's ingest."""
+        return self._url(settings.KSLIVE_RELAY_CONTROL_URL)
 
     @property
     def slate_ends_at(self):
@@ -91,6 +100,9 @@ class Relay(models.Model):
 
 class RelayAgent(models.Model):
     """A relay host's agent (python -m relay.agent), as last heard from."""
+
+    # An agent beats every second; one unheard of this long is dead (/healthz says so).
+    STALE_AFTER = timedelta(seconds=15)
 
     host = models.CharField(max_length=64, unique=True)
     pid = models.PositiveIntegerField(default=0)

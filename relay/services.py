@@ -3,11 +3,10 @@ what the agent must feed Kuaishou (the encoder's stream, or the slate while it i
 
 import hmac
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import requests
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +24,6 @@ Feed = Relay.Feed
 Source = LiveSessionEvent.Source
 # Statuses in which kslive has a push URL to feed.
 FEEDING = (Status.READY, Status.LIVING)
-# An agent not heard from for this long is dead (it beats every second).
-AGENT_STALE = timedelta(seconds=15)
 
 
 class NotReceiving(streams.GoLiveError):
@@ -138,7 +135,7 @@ def encoder_disconnect(*, relay: Relay) -> None:
     from relay.ingest import APPLICATION
 
     try:
-        reply = requests.get(f"{settings.KSLIVE_RELAY_CONTROL_URL}/drop/publisher",
+        reply = requests.get(f"{relay.control_url}/drop/publisher",
                              params={"app": APPLICATION, "name": relay.stream_name}, timeout=3)
         logger.info("Asked the ingest to drop the encoder of session %s: HTTP %s", relay.session_id,
                     reply.status_code)
@@ -157,7 +154,7 @@ def agents_dead() -> list[str]:
     """Return the relay hosts with relays to serve whose agent has not beaten lately."""
     hosts = set(Relay.objects.filter(finished_at__isnull=True, session__status__in=LiveSession.ACTIVE)
                 .values_list("host", flat=True))
-    fresh = set(RelayAgent.objects.filter(seen_at__gte=timezone.now() - AGENT_STALE).values_list("host", flat=True))
+    fresh = set(RelayAgent.objects.filter(seen_at__gte=timezone.now() - RelayAgent.STALE_AFTER).values_list("host", flat=True))
     return sorted(hosts - fresh)
 
 

@@ -165,3 +165,19 @@ def test_every_log_line_loses_the_ingest_key_and_the_hooks_secret():
     line = "POST /relay/hooks/on_publish?secret=hook-secret name=abc&key=ingest-key"
 
     assert redact(line) == "POST /relay/hooks/on_publish?secret=*** name=abc&key=***"
+
+
+def test_a_restarted_agent_takes_up_the_relays_where_the_database_left_them(agent, receiving, settings):
+    relay = going_live(receiving)
+    agent.tick()
+    first_since = Relay.objects.get(pk=relay.pk).feeding_since
+    # The agent dies (its children die with it: PR_SET_PDEATHSIG); systemd starts a new one.
+    FakeChild.started = []
+
+    agent_module.Agent(settings.KSLIVE_RELAY_HOST).tick()
+
+    [child] = FakeChild.started
+    assert (child.kind, child.session_id) == ("relay", relay.session_id)
+    relay.refresh_from_db()
+    assert relay.feed == Relay.Feed.RELAY
+    assert relay.feeding_since == first_since  # the same live, not a new one
