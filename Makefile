@@ -49,8 +49,9 @@ run: setup .env
 	  SANDBOX_RTMP_URL=rtmp://127.0.0.1:1935/gifshow SANDBOX_RTMP_CONTROL_URL=http://127.0.0.1:8089/control \
 	    honcho start -f Procfile; \
 	else \
+	  echo "  No nginx-rtmp (make deps-system installs it): no RTMP ingest, and no Rehearse first."; \
 	  echo "  Ctrl-C stops everything."; echo ""; \
-	  honcho start -f Procfile sandbox web worker beat ready; \
+	  KSLIVE_RELAY_INGEST_URL= honcho start -f Procfile sandbox web worker beat ready; \
 	fi
 
 admin: setup .env
