@@ -42,3 +42,14 @@ def test_benches_import_no_tests():
             offenders += [f"{script.name}: {name}" for name in names if name == "tests" or name.startswith("tests.")]
 
     assert offenders == []
+
+
+def test_make_test_collects_the_tests_of_every_part():
+    import configparser
+
+    testpaths = configparser.ConfigParser()
+    testpaths.read(REPO / "pytest.ini")
+    collected = set(testpaths["pytest"]["testpaths"].split())
+    parts_with_tests = {path.parent.parent.name for path in REPO.glob("*/tests/__init__.py")}
+
+    assert parts_with_tests <= collected, f"not in pytest.ini's testpaths: {sorted(parts_with_tests - collected)}"
