@@ -21,13 +21,9 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from sandbox import demo  # noqa: E402
+from devtools.bench import use_throwaway_settings  # noqa: E402
 
-# Secrets that protect nothing, for a throw-away stack; the sandbox's demo app.
-os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "2GsX6XbjHqwpWDXy2HkdPc_OaNWnyYMsdY-V06ialcU=")
-for key, value in {"KUAISHOU_APP_ID": demo.APP_ID, "KUAISHOU_APP_SECRET": demo.APP_SECRET,
-                   "KUAISHOU_BIZ_ID": demo.BIZ_ID, "DEBUG": "1"}.items():
-    os.environ.setdefault(key, value)
+use_throwaway_settings()
 
 from devtools.journeys import (  # noqa: E402
     cover_jpeg,
