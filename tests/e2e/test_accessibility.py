@@ -78,13 +78,14 @@ def a_session(owner, status: str, **fields) -> LiveSession:
         "push_url": PUSH_URL, "status": status,
         "issued_at": now - timedelta(minutes=5), "expires_at": now + timedelta(days=1, hours=23),
     }
-    if status in ("living", "ended"):
+    if status in ("living", "ended", "lost"):
         values.update(went_live_at=now - timedelta(minutes=4))
     if status == "ended":
         values.update(ended_at=now - timedelta(minutes=1), ended_by=LiveSession.EndedBy.PERSON, push_url="")
     session = LiveSession.objects.create(owner=owner, **{**values, **fields})
     path = {"rehearsing": ["rehearsing"], "requesting": ["requesting"], "ready": ["requesting", "ready"], "living": ["requesting", "ready", "living"],
-            "ended": ["requesting", "ready", "living", "ended"], "failed": ["requesting", "failed"]}[status]
+            "ended": ["requesting", "ready", "living", "ended"], "failed": ["requesting", "failed"],
+            "lost": ["requesting", "ready", "living", "lost"]}[status]
     for before, after in itertools.pairwise(["", *path]):
         LiveSessionEvent.objects.create(session=session, from_status=before, to_status=after,
                                         source=LiveSessionEvent.Source.WEB,
@@ -186,6 +187,13 @@ def session_living(visitor):
 @page_reached("session-ended")
 def session_ended(visitor):
     visitor.open(a_session(visitor.log_in(), "ended").get_absolute_url())
+
+
+@page_reached("session-lost")
+def session_lost(visitor):
+    session = a_session(visitor.log_in(), "lost", push_url="", lost_reason="refusals", last_known_status="living")
+    visitor.open(session.get_absolute_url())
+    expect(visitor.page.locator("[data-status=lost]")).to_be_visible()
 
 
 @page_reached("session-failed-face-check")
@@ -324,7 +332,7 @@ def test_the_page_fits_the_screen_and_passes_axe(name, visitor, language, width)
 
 @pytest.mark.parametrize("width", [PHONE], ids=lambda width: f"{width}px")
 @pytest.mark.parametrize("language", list(LANGUAGES))
-@pytest.mark.parametrize("name", ["home", "go-live-form", "session-revealed"])
+@pytest.mark.parametrize("name", ["home", "go-live-form", "session-revealed", "session-lost"])
 def test_the_main_pages_fit_a_phone_as_the_screenshots_show(name, visitor, language, screenshot):
     PAGES[name](visitor)
 
