@@ -9,9 +9,6 @@ from the sandbox's request log). Polls use the production defaults unless told o
 """
 
 import argparse
-import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -21,7 +18,7 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from devtools.bench import use_throwaway_settings  # noqa: E402
+from devtools.bench import machine, percentile, tear_down, use_throwaway_settings  # noqa: E402
 
 use_throwaway_settings()
 
@@ -48,18 +45,6 @@ from devtools.sandbox_server import SandboxServer  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 LIVING = '[data-status-poll] [data-status="living"]'
 ENDED = '[data-status-poll] [data-status="ended"]'
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: with 5 runs, p95 is the slowest."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
-    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
 
 
 def main(argv=None) -> None:
@@ -155,12 +140,7 @@ def main(argv=None) -> None:
             browser.close()
         if playwright:
             playwright.stop()
-        for thing in reversed(started):
-            thing.stop()
-        if args.keep_logs:
-            print(f"logs: {folder}")
-        else:
-            workspace.remove()
+        tear_down(started, workspace, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

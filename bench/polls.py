@@ -18,7 +18,6 @@ takes CPU on the same two cores: its share is printed too.
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from devtools.bench import use_throwaway_settings  # noqa: E402
+from devtools.bench import machine, tear_down, use_throwaway_settings  # noqa: E402
 
 use_throwaway_settings()
 
@@ -37,12 +36,6 @@ from devtools.sandbox_server import SandboxServer  # noqa: E402
 
 BENCH_DATABASE = "kslive_bench"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
-    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
 
 
 def postgres_bench_url(url: str) -> str:
@@ -238,12 +231,7 @@ def main(argv=None) -> None:
             f"{label} {100 * (cpu_after[label] - cpu_before[label]) / CLOCK_TICKS / elapsed:.0f} %"
             for label in cpu_after))
     finally:
-        for thing in reversed(started):
-            thing.stop()
-        if args.keep_logs:
-            print(f"logs: {folder}")
-        else:
-            workspace.remove()
+        tear_down(started, workspace, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

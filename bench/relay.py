@@ -12,7 +12,6 @@ living.
 """
 
 import argparse
-import math
 import os
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from devtools.bench import use_throwaway_settings  # noqa: E402
+from devtools.bench import percentile, tear_down, use_throwaway_settings  # noqa: E402
 
 use_throwaway_settings()
 
@@ -48,11 +47,6 @@ HOOK_SECRET = "bench-relay-hook-secret"
 TICKS = os.sysconf("SC_CLK_TCK")
 # A machine runs other things too (nginx, the web, the agent): plan for this share of its cores.
 USABLE = 0.8
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def children_of(pid: int) -> list[int]:
@@ -206,12 +200,7 @@ def main(argv=None) -> None:
             browser.close()
         if playwright:
             playwright.stop()
-        for thing in reversed(started):
-            thing.stop()
-        if args.keep_logs:
-            print(f"logs: {folder}")
-        else:
-            workspace.remove()
+        tear_down(started, workspace, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":
