@@ -630,10 +630,14 @@ def _lose(session: LiveSession, reason: str, *, error: GoLiveError, source: str)
                        last_known_status=session.status, next_poll_at=None, **_problem_fields(error))
 
 
+def _answered(live: kuaishou.LiveStatus, now: datetime) -> dict[str, Any]:
+    """Return the session fields of an answered poll: in contact again, whatever the answer."""
+    return {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
+            "last_error_message": "", "refusals": 0, "last_polled_at": now}
+
+
 def _apply_status(session: LiveSession, live: kuaishou.LiveStatus, *, source: str, now: datetime) -> None:
-    # Kuaishou answered: the session is in contact again, whatever the answer.
-    common: dict[str, Any] = {"status_message": live.status_message[:300], "problem": "", "last_error_code": None,
-                              "last_error_message": "", "refusals": 0, "last_polled_at": now}
+    common = _answered(live, now)
     if live.status == kuaishou.LiveState.LIVING and session.status == Status.READY:
         session.status_message = live.status_message[:300]
         _transition(session, to=Status.LIVING, source=source, went_live_at=now, **common,
@@ -673,8 +677,7 @@ def _recheck_lost(session: LiveSession) -> None:
     now = timezone.now()
     live = _call_for(session.owner, kuaishou.get_live_status, credential=account_selectors.credential_from_annotations(session),
                      live_stream_name=session.live_stream_name)
-    back = {"problem": "", "last_error_code": None, "last_error_message": "", "refusals": 0, "last_polled_at": now,
-            "lost_reason": "", "status_message": live.status_message[:300]}
+    back = {**_answered(live, now), "lost_reason": ""}
     if live.status == kuaishou.LiveState.LIVING:
         _transition(session, to=Status.LIVING, source=Source.POLL, note="reconnected", **back,
                     went_live_at=session.went_live_at or now,
