@@ -22,8 +22,6 @@ Status = LiveSession.Status
 Kind = LiveSessionEvent.Kind
 Feed = Relay.Feed
 Source = LiveSessionEvent.Source
-# Statuses in which kslive has a push URL to feed.
-FEEDING = (Status.READY, Status.LIVING)
 
 
 class NotReceiving(streams.GoLiveError):
@@ -61,7 +59,7 @@ def encoder_publish_done(*, name: str, client_id: str) -> Relay | None:
             encoder_since=None, encoder_dropped_at=now):
         return relay
     relay.refresh_from_db()
-    if relay.feed and relay.session.status in FEEDING:
+    if relay.feed and relay.session.status in LiveSession.ON_KUAISHOU:
         Relay.objects.filter(pk=relay.pk).update(drops=F("drops") + 1)
         streams.live_session_note(session=relay.session, kind=Kind.ENCODER_DROPPED, source=Source.RELAY)
     return relay
@@ -86,7 +84,7 @@ def relay_go_live(*, session: LiveSession, source: str = Source.WEB) -> LiveSess
 def wanted_feed(relay: Relay, *, now: datetime | None = None) -> str:
     """Return what Kuaishou should get now: the encoder's stream, the slate, or nothing."""
     session = relay.session
-    if session.status not in FEEDING or not session.push_url:
+    if session.status not in LiveSession.ON_KUAISHOU or not session.push_url:
         return Feed.NONE
     if relay.receiving:
         return Feed.RELAY

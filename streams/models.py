@@ -57,8 +57,9 @@ class LiveSession(models.Model):
 
     # A rehearsing session is never status-polled: it has no stream on Kuaishou (no next_poll_at).
     ACTIVE = (Status.REHEARSING, Status.READY, Status.LIVING)
-    # What the status polls look at: a stream Kuaishou knows.
-    POLLED = (Status.READY, Status.LIVING)
+    # A stream Kuaishou issued and that can still carry the live: what the status polls look
+    # at, and what a relay feeds.
+    ON_KUAISHOU = (Status.READY, Status.LIVING)
     FINAL = (Status.ENDED, Status.FAILED, Status.EXPIRED, Status.REPLACED, Status.LOST)
     # An unused push URL lapses 2 days after issue; this long before, the pages warn.
     EXPIRY_WARNING = timedelta(hours=6)

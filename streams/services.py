@@ -662,7 +662,7 @@ def live_sessions_recheck(*, owner_id: int) -> int:
     A lost session gets this one more look: living on Kuaishou, it is living again; ended, it
     is ended by Kuaishou; anything else, it stays lost.
     """
-    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.POLLED).update(next_poll_at=timezone.now())
+    LiveSession.objects.filter(owner_id=owner_id, status__in=LiveSession.ON_KUAISHOU).update(next_poll_at=timezone.now())
     ids = list(LiveSession.objects.filter(owner_id=owner_id, status=Status.LOST,
                                           lost_reason=LiveSession.LostReason.DISCONNECTED).values_list("pk", flat=True))
     for session_id in ids:
@@ -736,7 +736,7 @@ _CLAIM_SQL = """
 UPDATE streams_livesession SET next_poll_at = %s
 WHERE id IN (
     SELECT id FROM streams_livesession
-    WHERE status IN (%s, %s) AND next_poll_at <= %s
+    WHERE status IN ({statuses}) AND next_poll_at <= %s
     ORDER BY next_poll_at LIMIT %s{lock}
 )
 RETURNING id
@@ -749,6 +749,6 @@ def _claim(*, now: datetime, horizon: datetime, limit: int) -> list[int]:
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     moment = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.format(lock=lock),
-                       [moment(now + CLAIM_LEASE), *LiveSession.POLLED, moment(horizon), limit])
+        cursor.execute(_CLAIM_SQL.format(lock=lock, statuses=", ".join(["%s"] * len(LiveSession.ON_KUAISHOU))),
+                       [moment(now + CLAIM_LEASE), *LiveSession.ON_KUAISHOU, moment(horizon), limit])
         return [row[0] for row in cursor.fetchall()]
