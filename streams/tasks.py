@@ -39,7 +39,10 @@ def poll_live_sessions(session_ids):
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=45, time_limit=55)
 def poll_live_session(session_id):
-    """Apply Kuaishou's view of one live; idempotent, so a redelivered task is harmless."""
+    """Apply Kuaishou's view of one live; idempotent, so a redelivered task is harmless.
+
+    The dispatcher queues batches (poll_live_sessions); this one stays for the single polls
+    queued by the version before them, which a worker may still find after an upgrade."""
     _poll(session_id)
 
 
