@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from streams.models import LiveSession
 from tests.helpers import form_data
@@ -21,3 +22,11 @@ def ready_session(go_live):
     session = LiveSession.objects.get()
     assert session.status == LiveSession.Status.READY, session.problem_message
     return session
+
+
+@pytest.fixture
+def clean_cache():
+    """An empty cache before and after: the call budget, the back-off and the app's status live there."""
+    cache.clear()
+    yield
+    cache.clear()

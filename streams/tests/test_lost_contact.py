@@ -8,7 +8,6 @@ import re
 import kuaishou as client
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -18,23 +17,11 @@ from api.models import WebhookDelivery
 from kuaishou_app.calls import app_credentials
 from streams import services, tasks
 from streams.models import LiveSession, LiveSessionEvent
+from streams.tests.polls import poll
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 Status = LiveSession.Status
 Lost = LiveSession.LostReason
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def poll(session):
-    tasks.poll_live_session(session.pk)
-    session.refresh_from_db()
-    return session
 
 
 def silent_since(session, minutes):

@@ -4,7 +4,6 @@ queries, and a batch is polled in threads. (Timings live in bench/polls.py.)"""
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,15 +12,8 @@ from kuaishou_app import status as app_status
 from streams import services, tasks
 from streams.models import LiveSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 Status = LiveSession.Status
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def sessions(owner, count, **fields):

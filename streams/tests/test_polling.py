@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -7,22 +6,10 @@ from accounts.models import KuaishouCredential
 from kslive_site.celery import app as celery_app
 from streams import services, tasks, upstream_budget
 from streams.models import LiveSession, LiveSessionEvent
+from streams.tests.polls import poll
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 Status = LiveSession.Status
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def poll(session):
-    tasks.poll_live_session(session.pk)
-    session.refresh_from_db()
-    return session
 
 
 def status_calls(sandbox):
