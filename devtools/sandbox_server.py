@@ -21,6 +21,10 @@ from sandbox import demo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20
+# The reply shape a test run's sandboxes start in: "documented" (the sandbox's own default,
+# exactly the documents' examples) or "extended" (what later pages add). CI runs the whole
+# suite once in each.
+REPLY_SHAPE = os.environ.get("KSLIVE_TEST_REPLY_SHAPE", "documented")
 
 
 class SandboxServer:
@@ -28,6 +32,8 @@ class SandboxServer:
 
     def __init__(self, **env):
         self.env = env  # SANDBOX_* settings of this sandbox, e.g. SANDBOX_DEMO_APP_ID
+        self.default_reply_shape = env.get("SANDBOX_REPLY_SHAPE", REPLY_SHAPE)
+        self.reply_shape = self.default_reply_shape  # what it replies in now
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.mkdtemp(prefix="kslive-sandbox-")
@@ -39,7 +45,9 @@ class SandboxServer:
         """Start the process and wait until it answers its health check."""
         # Start from the sandbox's own defaults, whatever the developer's shell exports.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_") and k != "DJANGO_SETTINGS_MODULE"}
-        env.update(SANDBOX_DB=str(Path(self._dir) / "sandbox.sqlite3"), SANDBOX_PUBLIC_URL=self.base_url, **self.env)
+        env.update(SANDBOX_DB=str(Path(self._dir) / "sandbox.sqlite3"), SANDBOX_PUBLIC_URL=self.base_url,
+                   SANDBOX_REPLY_SHAPE=self.default_reply_shape)
+        env.update(self.env)
         log = open(self._log_path, "wb")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -88,6 +96,14 @@ class SandboxServer:
     def reset(self) -> None:
         """Forget everything (tokens, streams, faults, log, clock) and restore the default config."""
         self._post("/_sandbox/reset")
+        self.reply_shape = self.default_reply_shape
+
+    def use_reply_shape(self, shape: str) -> "SandboxServer":
+        """Reply in this shape ("documented" or "extended") until the next reset."""
+        if shape != self.reply_shape:
+            self.config(reply_shape=shape)
+            self.reply_shape = shape
+        return self
 
     def config(self, **settings) -> dict:
         """Change settings (access_token_ttl, code_ttl, push_url_ttl, drop_grace, rate_limit, rtmp_url, ...)."""

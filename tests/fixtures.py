@@ -19,8 +19,7 @@ def kuaishou_documented(settings, sandbox):
     """Point kslive at a freshly reset sandbox in its default (documented) shape, for tests
     that choose the shape themselves; return the sandbox."""
     settings.KUAISHOU_OPEN_BASE = sandbox.url("")
-    sandbox.reply_shape = "documented"
-    return sandbox
+    return sandbox.use_reply_shape("documented")
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 Fixtures:
 - ``sandbox_server`` (session): one sandbox process for the whole run.
-- ``sandbox`` (function): the same server, reset to its seeded state before the test.
+- ``sandbox`` (function): the same server, reset to its seeded state before the test. Its
+  reply shape is the run's: "documented" unless KSLIVE_TEST_REPLY_SHAPE=extended (CI's second
+  pass), so every test that does not choose a shape runs in both.
 - ``sandbox_any_shape`` (function): the same, once per reply shape: "documented" (exactly
   the fields of the documents' examples, the default) and "extended" (later pages' fields).
 
@@ -26,7 +28,7 @@ def sandbox_server():
 
 @pytest.fixture
 def sandbox(sandbox_server):
-    """Give the test a freshly reset sandbox."""
+    """Give the test a freshly reset sandbox, in the run's reply shape (KSLIVE_TEST_REPLY_SHAPE)."""
     sandbox_server.reset()
     yield sandbox_server
 
@@ -34,7 +36,4 @@ def sandbox(sandbox_server):
 @pytest.fixture(params=REPLY_SHAPES)
 def sandbox_any_shape(request, sandbox):
     """Give the test a freshly reset sandbox replying in each shape in turn."""
-    if request.param != "documented":
-        sandbox.config(reply_shape=request.param)
-    sandbox.reply_shape = request.param
-    return sandbox
+    return sandbox.use_reply_shape(request.param)

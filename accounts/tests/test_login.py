@@ -222,7 +222,7 @@ def test_a_login_whose_reply_names_no_scopes_counts_the_asked_ones_as_granted(cl
 
 def test_without_the_live_scope_the_page_offers_to_grant_it_when_kuaishou_says_so(client, kuaishou_documented):
     sandbox = kuaishou_documented
-    sandbox.config(reply_shape="extended")
+    sandbox.use_reply_shape("extended")
     log_in(client, grant=["user_info"])
 
     page = client.get("/account/").content.decode()

@@ -6,6 +6,13 @@ import threading
 import pytest
 
 
+@pytest.fixture
+def sandbox(sandbox):
+    """The sandbox in its own default shape, the documented one, whatever shape the run's is:
+    these tests check that default; the tests that want the extended shape switch to it."""
+    return sandbox.use_reply_shape("documented")
+
+
 class Asked(list):
     """The paths asked of the stand-in control API, and its base URL."""
 

@@ -143,7 +143,7 @@ def test_a_code_is_exchanged_for_exactly_the_fields_of_the_auth_documents_exampl
 
 
 def test_the_extended_shape_adds_what_later_pages_show(sandbox):
-    sandbox.config(reply_shape="extended")
+    sandbox.use_reply_shape("extended")
     reply = login(sandbox)
     assert set(reply) == {"result", "access_token", "refresh_token", "open_id", "expires_in",
                           "refresh_token_expires_in", "scopes"}
@@ -163,7 +163,7 @@ def test_the_open_id_is_stable_per_user_and_differs_between_users(sandbox):
 
 
 def test_the_scopes_say_what_the_person_actually_granted(sandbox):
-    sandbox.config(reply_shape="extended")
+    sandbox.use_reply_shape("extended")
     code = query_of(consent(sandbox, grant=("user_info",)))["code"]
     reply = exchange(sandbox, code)
     assert reply["scopes"] == ["user_base", "user_info"]
@@ -236,7 +236,7 @@ def test_a_refresh_replies_exactly_the_fields_of_the_auth_documents_example(sand
 
 
 def test_an_extended_refresh_keeps_the_granted_scopes(sandbox):
-    sandbox.config(reply_shape="extended")
+    sandbox.use_reply_shape("extended")
     first = login(sandbox)
     second = refresh(sandbox, first["refresh_token"])
     assert second["scopes"] == first["scopes"]

@@ -22,7 +22,7 @@ def test_a_new_push_url_is_not_started_and_its_name_key_is_garbled_as_in_the_doc
 
 
 def test_the_extended_shape_names_the_stream_cleanly(sandbox):
-    sandbox.config(reply_shape="extended")
+    sandbox.use_reply_shape("extended")
     token, live = go_live_url(sandbox)
     assert content(status(sandbox, token, live["liveStreamName"]))["liveStreamName"] == live["liveStreamName"]
 
