@@ -605,10 +605,13 @@ def _poll_failed(session: LiveSession, error: GoLiveError, *, source: str, now: 
     # Only a refusal counts towards giving up: Kuaishou says the same whatever we retry
     # (400005 no such stream, 400013 not this account's live). Passing trouble counts as silence.
     refused = isinstance(error, KuaishouRefused)
+    # Kuaishou rejecting our app says nothing about the stream and lasts until the operator fixes
+    # it: neither a refusal nor silence, so however long it lasts, nothing is lost meanwhile.
+    app_rejected = isinstance(error, AppRejected)
     if refused and session.refusals + 1 >= settings.KSLIVE_LOST_AFTER_REFUSALS:
         _lose(session, LiveSession.LostReason.REFUSALS, error=error, source=source)
         return
-    if _silent_too_long(session, now):
+    if not app_rejected and _silent_too_long(session, now):
         _lose(session, LiveSession.LostReason.SILENCE, error=error, source=source)
         return
     rate_limited = error.upstream_code == kuaishou.Result.RATE_LIMITED
@@ -617,6 +620,10 @@ def _poll_failed(session: LiveSession, error: GoLiveError, *, source: str, now: 
               "next_poll_at": now + max(poll_delay(session, now), timedelta(seconds=pause))}
     if refused:
         fields["refusals"] = F("refusals") + 1
+    if app_rejected:
+        # The silence starts again from here: the first poll after the fix is not taken for the
+        # end of a long silence.
+        fields["last_polled_at"] = now
     # Conditional update: a session that a Stop (or another poll) moved meanwhile keeps its state.
     LiveSession.objects.filter(pk=session.pk, status=session.status).update(**fields)
     for name in ("problem", "last_error_code", "last_error_message"):

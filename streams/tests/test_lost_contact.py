@@ -109,6 +109,45 @@ def test_a_short_silence_keeps_the_session(living_session, kuaishou):
     assert poll(living_session).status == Status.LIVING
 
 
+def test_a_living_session_outlasts_a_long_rejection_of_our_app_and_is_polled_again_once_it_is_fixed(
+        living_session, kuaishou, settings):
+    settings.KSLIVE_LOST_AFTER_SILENCE = 1800
+    silent_since(living_session, 31)
+    kuaishou.app(suspended=True)
+
+    for _ in range(settings.KSLIVE_LOST_AFTER_REFUSALS + 1):
+        poll(living_session)
+
+    assert living_session.status == Status.LIVING
+    assert living_session.push_url.startswith("rtmp://")
+    assert living_session.problem == LiveSession.Problem.APP_REJECTED
+    assert living_session.refusals == 0
+    assert living_session.next_poll_at > timezone.now()
+
+    kuaishou.app(restore=True)
+    kuaishou.drop(living_session.live_stream_name)
+    kuaishou.clock(advance=91)
+    poll(living_session)
+
+    assert living_session.status == Status.ENDED
+    assert living_session.ended_by == LiveSession.EndedBy.KUAISHOU
+    assert living_session.problem == ""
+
+
+def test_passing_trouble_right_after_a_long_rejection_of_our_app_loses_nothing(living_session, kuaishou, settings):
+    settings.KSLIVE_LOST_AFTER_SILENCE = 1800
+    silent_since(living_session, 31)
+    kuaishou.app(suspended=True)
+    poll(living_session)
+    kuaishou.app(restore=True)
+    kuaishou.fault("status", result=400003)
+
+    poll(living_session)
+
+    assert living_session.status == Status.LIVING
+    assert living_session.problem == LiveSession.Problem.UNAVAILABLE
+
+
 def test_an_owner_disconnected_for_longer_than_the_silence_loses_their_session(living_session, kuaishou, person):
     disconnect(person)
     poll(living_session)
