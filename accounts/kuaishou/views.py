@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 import kuaishou
 from accounts.kuaishou.client import KuaishouOAuth2Client, LoginProblem
-from kuaishou_app import status
 from kuaishou_app.calls import call
 from kuaishou_app.models import AppStatus
+from kuaishou_app.tasks import check_app
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,15 @@ class KuaishouCallbackView(OAuth2CallbackView):
         error = request.GET.get("error", "")
         if error in CANCEL_ERRORS or not (error or "code" in request.GET):
             return redirect("socialaccount_login_cancelled")
+        # Anyone can send a browser here with any error: only a login this browser started
+        # may come back with one; any other gets allauth's failed-login page.
+        provider = self.adapter.get_provider()
+        state, failed = self._get_state(request, provider)
+        if failed:
+            return failed
         return render_authentication_error(
-            request, self.adapter.get_provider(), exception=_consent_problem(error, request.GET.get("error_description", ""))
+            request, provider, exception=_consent_problem(error, request.GET.get("error_description", "")),
+            extra_context={"state": state},
         )
 
 
@@ -81,7 +88,11 @@ def _consent_problem(error: str, description: str) -> LoginProblem:
                             _("The login link was invalid or incomplete. Please start again."))
     problem = kuaishou.ApiError(description or None, result=result, error=error)
     if problem.blame is kuaishou.Blame.OPERATOR:
-        status.app_rejected(family=AppStatus.Family.OAUTH, error=problem)
+        # The browser's word proves nothing: a call of our own confirms it before the app is
+        # recorded as rejected (and the operator alarmed).
+        logger.warning("The consent page sent a browser back with error %r: asking Kuaishou whether it "
+                       "rejects kslive's app", error)
+        check_app.delay(AppStatus.Family.OAUTH)
     return LoginProblem.from_error(problem)
 
 

@@ -1,14 +1,18 @@
 """A fault only the operator can fix (our app refused, a wrong base URL) never flags a person."""
 
+import logging
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.utils import timezone
 
 import kuaishou as client
 from accounts import tasks, tokens
 from accounts.models import KuaishouCredential
-from kuaishou_app import status
+from kuaishou_app import status, tasks as app_tasks
 from kuaishou_app.tasks import check_rejected_app
 from sandbox import demo
+from tests.kuaishou_login import start_login
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +136,63 @@ def test_a_live_call_that_works_does_not_clear_a_problem_of_the_login_endpoints(
         call(client.get_live_status, access_token=credential.access_token, live_stream_name="nope")
 
     assert status.problem().family == "oauth"
+
+
+@pytest.mark.parametrize("state", ["", "&state=forged-state"], ids=["no-state", "forged-state"])
+@pytest.mark.parametrize("error", ["unauthorized_client", "invalid_request"])
+def test_a_forged_callback_naming_an_app_error_records_nothing_and_healthz_stays_up(client, kuaishou, error, state):
+    response = client.get(f"/accounts/kuaishou/login/callback/?error={error}{state}")
+
+    assert response.status_code == 401
+    assert "登录失败" in response.content.decode()
+    assert status.problem() is None
+    assert client.get("/healthz").status_code == 200
+    assert kuaishou.requests() == []
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    """Catch the app checks a request queues; return them."""
+    queued = []
+    monkeypatch.setattr(app_tasks.check_app, "delay", queued.append)
+    return queued
+
+
+def come_back_with(client, error):
+    state = parse_qs(urlsplit(start_login(client)).query)["state"][0]
+    return client.get(f"/accounts/kuaishou/login/callback/?error={error}&state={state}")
+
+
+def test_an_app_error_from_the_consent_page_is_logged_as_a_warning_and_only_queues_a_check(client, kuaishou, checks, caplog):
+    caplog.set_level(logging.INFO)
+
+    response = come_back_with(client, "unauthorized_client")
+
+    assert "不是你的问题" in response.content.decode()
+    assert checks == ["oauth"]
+    assert status.problem() is None
+    assert client.get("/healthz").status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any(r.levelno == logging.WARNING and "unauthorized_client" in r.getMessage() for r in caplog.records)
+
+
+def test_the_check_after_an_app_error_records_nothing_while_kuaishou_accepts_the_app(client, kuaishou, checks):
+    come_back_with(client, "unauthorized_client")
+
+    (family,) = checks
+    app_tasks.check_app(family)
+
+    assert [r["result"] for r in kuaishou.requests(endpoint="refresh_token")] == [100200105]
+    assert status.problem() is None
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_check_after_an_app_error_records_it_when_kuaishou_confirms(client, kuaishou, checks):
+    come_back_with(client, "unauthorized_client")
+    kuaishou.app(secret=None)
+
+    (family,) = checks
+    app_tasks.check_app(family)
+
+    assert status.problem().problem == "app_rejected"
+    assert client.get("/healthz").status_code == 503
