@@ -372,6 +372,12 @@ if not DEBUG and KSLIVE_RELAY_INGEST_URL and not KSLIVE_RELAY_HOOK_SECRET:
         "KSLIVE_RELAY_HOOK_SECRET is not set: the relay ingest's hooks would accept no call. "
         "Set it (and the same in the ingest's environment), or unset KSLIVE_RELAY_INGEST_URL."
     )
+if not DEBUG and KSLIVE_RELAY_INGEST_URL:
+    # nginx-rtmp's hooks speak plain http and name the host they call: the ingest calls
+    # gunicorn on 127.0.0.1:8000 directly (deploy/systemd/kslive-relay-ingest.service). The
+    # shared secret guards them; the public site closes /relay/hooks/ (deploy/nginx).
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1"]
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^relay/hooks/"]
 
 # Content Security Policy (django-csp): our own scripts and styles only. QR codes are data:
 # images, the cover preview a blob:, avatars come from Kuaishou's CDN (or the sandbox); the
@@ -402,10 +408,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 if env_bool("TRUST_X_FORWARDED_PROTO"):
-    # Behind our nginx every request comes from 127.0.0.1; the client is in X-Forwarded-For,
-    # appended by that one proxy.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # Behind our nginx every request comes from 127.0.0.1. The client's address is in X-Real-IP,
+    # which nginx overwrites on every request; X-Forwarded-For starts with whatever the client
+    # sent, so a guesser could claim a new address for every try.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_REAL_IP", "REMOTE_ADDR"]
 
 # Every line passes the redaction filter, at every level and from every library (urllib3
 # logs whole URLs at DEBUG, the development server logs query strings): tokens, codes, signs

@@ -1,6 +1,7 @@
 """The production layout, started for real: nginx with the shipped site, gunicorn with the
-shipped config and DEBUG off, PostgreSQL, Redis, the Celery worker and beat as their systemd
-units run them, and the sandbox as Kuaishou, 20 s slow to issue a push URL.
+shipped config and DEBUG off, PostgreSQL, Redis, the Celery worker and beat, the relay ingest
+and agent, each as its systemd unit runs it, and the sandbox as Kuaishou, 20 s slow to issue a
+push URL.
 
 A slow Kuaishou must cost the device a clear answer within the request's deadline, not a
 killed worker or a lost push URL, and must hold up nobody else meanwhile.
@@ -22,12 +23,13 @@ import requests
 from cryptography.fernet import Fernet
 from PIL import Image
 
+from devtools.processes import Encoder
 from devtools.sandbox_server import SandboxServer
-from tests.needs import require_executable, require_service
+from tests.needs import require_executable, require_rtmp_ingest, require_service
 from tests.nginx_site import HOST, ServedSite, free_port
 
 pytestmark = [
-    pytest.mark.needs("nginx, postgresql, redis"),
+    pytest.mark.needs("nginx, nginx-rtmp, ffmpeg, postgresql, redis"),
     # The test certificate is for the site's name, and requests connect to 127.0.0.1.
     pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
 ]
@@ -41,10 +43,13 @@ APP = {"SANDBOX_DEMO_APP_ID": "ks-production-check", "SANDBOX_DEMO_APP_SECRET": 
 SLOW_PUSH_URL_MS = 20_000
 
 
-def unit_command(name: str, var_dir: Path) -> list[str]:
-    """Return a systemd unit's ExecStart, pointed at this checkout instead of /srv/kslive."""
+def unit_command(name: str, var_dir: Path, ports: dict[int, int]) -> list[str]:
+    """Return a systemd unit's ExecStart, pointed at this checkout instead of /srv/kslive and
+    at free ports instead of the shipped ones."""
     line = next(line for line in (UNITS / name).read_text().splitlines() if line.startswith("ExecStart="))
     line = line.removeprefix("ExecStart=").replace("/srv/kslive/", f"{REPO}/").replace("/var/lib/kslive", str(var_dir))
+    for shipped, free in ports.items():
+        line = re.sub(rf"(?<=[ :]){shipped}\b", str(free), line)
     return shlex.split(line)
 
 
@@ -56,6 +61,8 @@ class Layout:
         self.database = f"kslive_layout_{os.getpid()}"
         self.processes: list[subprocess.Popen] = []
         self.gunicorn_port = free_port()
+        # The units' ports (gunicorn 8000, relay RTMP 1936, relay HLS and control 8090) on free ones.
+        self.ports = {8000: self.gunicorn_port, 1936: free_port(), 8090: free_port()}
         self.sandbox = SandboxServer(**APP)
         self.site: ServedSite | None = None
 
@@ -70,6 +77,11 @@ class Layout:
             KUAISHOU_BIZ_ID=APP["SANDBOX_DEMO_BIZ_ID"], KUAISHOU_OPEN_BASE=self.sandbox.url(),
             STATIC_ROOT=str(self.directory / "staticfiles"), VAR_DIR=str(self.directory / "var"),
             GUNICORN_BIND=f"127.0.0.1:{self.gunicorn_port}", KSLIVE_ENV_FILE="", PYTHONUNBUFFERED="1",
+            KSLIVE_RELAY_INGEST_URL=f"rtmp://127.0.0.1:{self.ports[1936]}/rehearse",
+            KSLIVE_RELAY_PLAY_URL=f"rtmp://127.0.0.1:{self.ports[1936]}/rehearse",
+            KSLIVE_RELAY_HLS_URL=f"http://127.0.0.1:{self.ports[8090]}/hls",
+            KSLIVE_RELAY_CONTROL_URL=f"http://127.0.0.1:{self.ports[8090]}/control",
+            KSLIVE_RELAY_HOOK_SECRET="production-check-hook-secret",
         )
         return env
 
@@ -85,8 +97,8 @@ class Layout:
         self.site_url = self.site.url
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
-        for unit in ("kslive-web.service", "kslive-worker.service", "kslive-beat.service"):
-            self._spawn(unit.removesuffix(".service"), unit_command(unit, self.directory / "var"))
+        for unit in UNITS.glob("kslive-*.service"):
+            self._spawn(unit.stem, unit_command(unit.name, self.directory / "var", self.ports))
         self._wait_until(lambda: self._answers(f"http://127.0.0.1:{self.gunicorn_port}/healthz"), "gunicorn")
         return self
 
@@ -170,6 +182,7 @@ class Layout:
 def layout(tmp_path_factory):
     require_service("PostgreSQL", POSTGRES)
     require_service("Redis", REDIS)
+    require_rtmp_ingest()
     layout = Layout(tmp_path_factory.mktemp("production"))
     try:
         layout.start()
@@ -252,3 +265,50 @@ def test_pages_come_over_https_with_security_headers_and_static_files_cached_for
     plain = requests.get(f"http://127.0.0.1:{layout.site.http_port}/", headers={"Host": HOST},
                          allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+
+
+def test_a_relay_session_hears_its_encoder_through_the_ingests_hooks(layout, device):
+    # The relay ingest's hooks call gunicorn directly, over plain http on loopback: the
+    # production settings must let them through (no https redirect, no foreign Host refusal).
+    created = layout.post("/api/v1/live-sessions", headers={**device, "Idempotency-Key": uuid.uuid4().hex},
+                          files={"cover": ("cover.jpg", cover(), "image/jpeg")},
+                          data={"caption": "彩排", "relay": "true"})
+    assert created.status_code == 201, created.text
+    relay = created.json()["relay"]
+    assert relay["ingest_url"].startswith(f"rtmp://127.0.0.1:{layout.ports[1936]}/rehearse")
+    encoder = Encoder(relay["ingest_url"], log_dir=layout.directory).start()
+    try:
+        session, end = created.headers["Location"], time.monotonic() + 30
+        while time.monotonic() < end:
+            relay = layout.get(session, headers=device).json()["relay"]
+            if relay["receiving"] and relay["check"]["overall"]:
+                break
+            time.sleep(0.5)
+        assert relay["receiving"], layout.output()
+        assert relay["check"]["overall"] in ("green", "amber"), relay["check"]  # the agent checked it
+    finally:
+        encoder.kill()
+    # A push with a made-up key is refused by the hook, so the ingest drops it.
+    stranger = Encoder(f"rtmp://127.0.0.1:{layout.ports[1936]}/rehearse/nobody?key=guess",
+                       log_dir=layout.directory, name="stranger", seconds=5).start()
+    assert stranger.process.popen.wait(timeout=20) != 0
+
+
+def test_admin_password_guesses_are_limited_whatever_address_the_guesser_claims(layout):
+    layout.manage("shell", "--no-imports", "-c", (
+        "from django.contrib.auth import get_user_model\n"
+        "get_user_model().objects.create_superuser('ops', password='the-right-long-password')\n"))
+    admin = requests.Session()
+
+    def guess(number: int) -> int:
+        login = layout.get("/admin/login/", cookies=admin.cookies)
+        admin.cookies.update(login.cookies)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+        return layout.post("/admin/login/?next=/admin/", cookies=admin.cookies, allow_redirects=False,
+                           headers={"X-Forwarded-For": f"198.51.100.{number}", "Referer": layout.site_url + "/admin/login/"},
+                           data={"csrfmiddlewaretoken": token, "username": "ops", "password": f"guess-{number}"}).status_code
+
+    answers = [guess(number) for number in range(1, 8)]
+
+    assert answers[:4] == [200] * 4, answers  # the form again, with an error
+    assert set(answers[4:]) == {429}, answers  # locked out, though each try claimed a new address
