@@ -211,6 +211,11 @@ def test_a_wrong_secret_or_unknown_app_is_an_unauthorized_client(sandbox, overri
     assert (reply["result"], reply["error"]) == (100200101, "unauthorized_client")
 
 
+def test_the_auth_documents_grant_type_code_is_accepted_too(sandbox):
+    reply = exchange(sandbox, sandbox.authorize(), grant_type="code")
+    assert reply["result"] == 1 and reply["access_token"]
+
+
 def test_a_wrong_grant_type_is_an_unsupported_grant_type(sandbox):
     reply = exchange(sandbox, sandbox.authorize(), grant_type="password")
     assert (reply["result"], reply["error"]) == (100200104, "unsupported_grant_type")

@@ -158,7 +158,7 @@ def _missing(params, *names) -> list[str]:
     return [name for name in names if not params.get(name)]
 
 
-def _grant(request, *, grant_type: str, credential: str, grant):
+def _grant(request, *, grant_types: tuple[str, ...], credential: str, grant):
     """The two token endpoints: check the app and the grant, then `grant(app, value)`."""
     params = _params(request)
     missing = _missing(params, "app_id", "app_secret", credential, "grant_type")
@@ -167,7 +167,7 @@ def _grant(request, *, grant_type: str, credential: str, grant):
     app = _app_with_secret(params)
     if app is None:
         return oauth_error(100200101)
-    if params["grant_type"] != grant_type:
+    if params["grant_type"] not in grant_types:
         return oauth_error(100200104, params["grant_type"])
     try:
         return oauth_ok(**grant(app, params[credential]))
@@ -178,14 +178,15 @@ def _grant(request, *, grant_type: str, credential: str, grant):
 @upstream("access_token", oauth_fault_reply)
 def access_token(request):
     """Exchange an authorization code for tokens."""
-    return _grant(request, grant_type="authorization_code", credential="code",
+    # The auth document says grant_type "can be code"; later pages say authorization_code.
+    return _grant(request, grant_types=("authorization_code", "code"), credential="code",
                   grant=lambda app, code: code_exchange(app=app, code=code))
 
 
 @upstream("refresh_token", oauth_fault_reply)
 def refresh_token(request):
     """Exchange a refresh token for a new pair (the refresh token rotates)."""
-    return _grant(request, grant_type="refresh_token", credential="refresh_token",
+    return _grant(request, grant_types=("refresh_token",), credential="refresh_token",
                   grant=lambda app, value: token_refresh(app=app, value=value))
 
 
