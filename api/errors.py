@@ -143,6 +143,10 @@ def exception_handler(exc, context):
         response = Response(_envelope(exc.code, exc.message, exc.upstream_code, **exc.extra), status=exc.status_code)
         if exc.retry_after is not None:
             response["Retry-After"] = str(exc.retry_after)
+        if exc.code == "upstream_misconfigured":
+            # kuaishou_app.status logged the operator's fault at ERROR once, when it started;
+            # django.request must not log it again for every device that asks meanwhile.
+            response._has_been_logged = True
         return response
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -89,6 +89,16 @@ def client_with_app_rejected(client, connect, kuaishou):
     return client
 
 
+def test_healthz_probes_while_our_app_is_rejected_log_no_error_of_their_own(client_with_app_rejected, caplog):
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+
+    statuses = [client_with_app_rejected.get("/healthz").status_code for _ in range(3)]
+
+    assert statuses == [503, 503, 503]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def test_the_beat_task_does_not_retry_every_token_when_our_app_is_rejected(connect, kuaishou, monkeypatch):
     credential = connect()
     expire_soon(credential, seconds=-1)

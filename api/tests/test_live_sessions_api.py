@@ -1,6 +1,7 @@
 """Contract of /api/v1/live-sessions: what a device sends, what it gets back, and what Kuaishou received."""
 
 import io
+import logging
 
 import pytest
 from django.utils import timezone
@@ -321,6 +322,18 @@ def test_our_app_rejected_by_kuaishou_is_502_and_flags_nobody(api, kuaishou):
     assert (error_of(response)["code"], error_of(response)["upstream_code"]) == ("upstream_misconfigured", 200100)
     assert "不是你的问题" in error_of(response)["message"]
     assert not KuaishouCredential.objects.get().needs_reconnect
+
+
+def test_our_app_rejected_is_logged_at_error_once_however_many_devices_ask(api, kuaishou, caplog):
+    kuaishou.app(suspended=True)
+    caplog.set_level(logging.INFO)
+
+    statuses = [api.go_live(headers={"Idempotency-Key": f"take-{n}"}).status_code for n in range(3)]
+
+    assert statuses == [502, 502, 502]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["kuaishou_app.status"]
+    assert "rejects kslive's app" in errors[0].getMessage()
 
 
 def test_a_token_kuaishou_keeps_refusing_is_403_reconnect_required(api, kuaishou):

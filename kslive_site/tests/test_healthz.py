@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from kslive_site import health
@@ -32,6 +34,16 @@ def test_healthz_answers_503_naming_the_part_that_is_down(client, broken, part):
     assert response.status_code == 503
     assert response.json()[part] == "unreachable"
     assert response.json()["status"] == "unhealthy"
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_is_logged_at_error_by_every_probe(client, broken, caplog):
+    broken("broker")
+
+    for _ in range(2):
+        client.get("/healthz")
+
+    assert [r.name for r in caplog.records if r.levelno >= logging.ERROR] == ["django.request", "django.request"]
 
 
 @pytest.mark.django_db
