@@ -224,10 +224,10 @@ def live_session_start(
     return session
 
 
-def _request_push_url(session: LiveSession, *, source: str, refused_to: str = Status.FAILED) -> None:
+def _request_push_url(session: LiveSession, *, source: str) -> None:
     """Ask Kuaishou for the session's push URL; the session becomes ready, stays requesting while
-    a slow answer is awaited, or goes to `refused_to` (failed; a relay session back to rehearsing,
-    with the error raised)."""
+    a slow answer is awaited, or fails (a relay session goes back to rehearsing, with the error
+    raised)."""
     owner, cover = session.owner, bytes(session.cover)
     caption, panoramic, shop_live, device_name = (
         session.caption, session.panoramic, session.shop_live, session.device_name
@@ -249,12 +249,9 @@ def _request_push_url(session: LiveSession, *, source: str, refused_to: str = St
     except GoLiveError as exc:
         if isinstance(exc, KuaishouUnavailable) and exc.upstream_code is None:
             logger.warning("Push URL request for session %s got no answer: %s", session.pk, exc)
-        if refused_to == Status.FAILED:
-            _fail(session, source=source, error=exc)
-            return
-        _transition(session, to=refused_to, source=source, note=_note_of(exc), **_problem_fields(exc),
-                    face_verify_url=exc.face_verify_url)
-        raise
+        _request_failed(session, source=source, error=exc)
+        if session.relay:
+            raise
     else:
         _ready(session, push, source=source)
 
@@ -274,8 +271,17 @@ def live_session_go_live(*, session: LiveSession, source: str = Source.WEB) -> L
     if not _transition(session, to=Status.REQUESTING, source=source, problem="", last_error_code=None,
                        last_error_message=""):
         return session
-    _request_push_url(session, source=source, refused_to=Status.REHEARSING)
+    _request_push_url(session, source=source)
     return session
+
+
+def _request_failed(session: LiveSession, *, source: str, error: GoLiveError) -> bool:
+    """Record that the session's push URL request failed: a relay session goes back to rehearsing
+    (its encoder is still on kslive's ingest, and Go live may be tried again), any other fails."""
+    if not session.relay:
+        return _fail(session, source=source, error=error)
+    return _transition(session, to=Status.REHEARSING, source=source, note=_note_of(error),
+                       **_problem_fields(error), face_verify_url=error.face_verify_url)
 
 
 def _cover_of(request: GoLiveRequest) -> bytes:
@@ -311,7 +317,7 @@ def _push_url_late(future: Future[kuaishou.PushUrl], *, session_id: int, source:
         push = future.result()
     except kuaishou.KuaishouError as exc:
         if session is not None and session.status == Status.REQUESTING:
-            _fail(session, source=source, error=_error_for(exc))
+            _request_failed(session, source=source, error=_error_for(exc))
         return
     if session is not None and session.status == Status.REQUESTING and _ready(session, push, source=source):
         logger.info("Session %s: the push URL came late and is stored", session_id)
@@ -709,13 +715,15 @@ def live_sessions_expire_due(*, now: datetime | None = None) -> int:
 
 def live_sessions_fail_abandoned(*, now: datetime | None = None) -> int:
     """Fail the sessions whose push URL request died with its process (a deploy, a crash), so that
-    none stays "requesting" for ever; return how many."""
+    none stays "requesting" for ever (a relay session goes back to rehearsing); return how many."""
     now = now or timezone.now()
-    abandoned = LiveSession.objects.filter(status=Status.REQUESTING, created_at__lte=now - request_abandoned_after())
+    # Counted from when the request began (the move to requesting), not from the session's
+    # creation: a relay session may have rehearsed for an hour before its Go live.
+    abandoned = LiveSession.objects.filter(status=Status.REQUESTING, updated_at__lte=now - request_abandoned_after())
     failed = 0
     for pk in _sweep_ids(abandoned, 100):
         session = LiveSession.objects.defer("cover").get(pk=pk)
-        failed += _fail(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
+        failed += _request_failed(session, source=Source.POLL, error=KuaishouUnavailable(messages.NO_ANSWER))
     return failed
 
 

@@ -4,9 +4,12 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
+from devtools.waiting import wait_until
 from relay import services
+from streams import services as streams
 from relay.models import Relay
 from streams.models import LiveSession, LiveSessionEvent
 from tests.helpers import form_data
@@ -90,6 +93,56 @@ def test_when_kuaishou_refuses_the_rehearsal_goes_on_and_the_page_says_why(recei
     assert response.status_code == 200
     assert [e.to_status for e in session.events.all()] == ["rehearsing", "requesting", "rehearsing"]
     assert session.events.last().note == "result 400006"
+
+
+def settled(session_id):
+    """Wait for a go-live that outlasted the request's deadline to be answered; return the session."""
+    assert wait_until(lambda: LiveSession.objects.get(pk=session_id).status != Status.REQUESTING, timeout=15)
+    return LiveSession.objects.get(pk=session_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_that_comes_after_the_deadline_sends_the_session_back_to_rehearsing(receiving, signed_in,
+                                                                                      kuaishou, settings):
+    settings.KSLIVE_REQUEST_DEADLINE = 1
+    kuaishou.fault("pushUrls", result=400006, latency_ms=2500)
+
+    signed_in.post(f"/live/{receiving.session_id}/go-live/")
+    assert LiveSession.objects.get(pk=receiving.session_id).status == Status.REQUESTING
+    session = settled(receiving.session_id)
+
+    assert session.status == Status.REHEARSING
+    assert session.last_error_code == 400006
+    assert [e.to_status for e in session.events.all()] == ["rehearsing", "requesting", "rehearsing"]
+    signed_in.post(f"/live/{session.pk}/go-live/")
+    session.refresh_from_db()
+    assert session.status == Status.READY and session.push_url.startswith("rtmp://")
+
+
+def test_a_go_live_abandoned_mid_call_sends_the_session_back_to_rehearsing(receiving):
+    LiveSession.objects.filter(pk=receiving.session_id).update(
+        status=Status.REQUESTING, updated_at=timezone.now() - timedelta(minutes=3))
+
+    assert streams.live_sessions_fail_abandoned() == 1
+
+    session = LiveSession.objects.get(pk=receiving.session_id)
+    assert session.status == Status.REHEARSING
+    assert session.problem == LiveSession.Problem.UNAVAILABLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_go_live_after_a_long_rehearsal_is_not_given_up_on_while_kuaishou_answers(receiving, signed_in,
+                                                                                    kuaishou, settings):
+    LiveSession.objects.filter(pk=receiving.session_id).update(created_at=timezone.now() - timedelta(hours=1))
+    settings.KSLIVE_REQUEST_DEADLINE = 1
+    kuaishou.fault("pushUrls", latency_ms=2500)
+    signed_in.post(f"/live/{receiving.session_id}/go-live/")
+
+    assert streams.live_sessions_fail_abandoned() == 0
+
+    session = settled(receiving.session_id)
+    assert session.status == Status.READY and session.push_url.startswith("rtmp://")
+    assert kuaishou.requests("stopPush") == []
 
 
 def test_stopping_a_rehearsal_ends_it_without_calling_kuaishou(rehearsing, signed_in, kuaishou):

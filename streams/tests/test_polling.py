@@ -200,7 +200,8 @@ def test_the_dispatch_task_queues_one_poll_task_per_batch_of_claimed_sessions(si
 
 def test_a_request_abandoned_mid_call_ends_failed_instead_of_hanging(person):
     session = LiveSession.objects.create(owner=person, cover=b"x", idempotency_key="k")
-    LiveSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - timezone.timedelta(minutes=3))
+    began = timezone.now() - timezone.timedelta(minutes=3)
+    LiveSession.objects.filter(pk=session.pk).update(created_at=began, updated_at=began)
 
     assert services.live_sessions_fail_abandoned() == 1
 
