@@ -71,8 +71,7 @@ def call(endpoint: Callable[..., T], /, *, on_late: "Callable[[Future[T]], None]
     if left is not None and left < MIN_CALL_SECONDS:
         raise kuaishou.TransportError(f"no time left to call {endpoint.__name__} before the request's deadline")
     if left is None or on_late is None:
-        timeouts = {} if left is None else {"connect_timeout": min(settings.KUAISHOU_CONNECT_TIMEOUT, left),
-                                            "read_timeout": min(settings.KUAISHOU_TIMEOUT, left)}
+        timeouts = {} if left is None else _within(left)
         return _noted(family, lambda: endpoint(app_credentials(**timeouts), **arguments))
     future = _background().submit(endpoint, app_credentials(), **arguments)
     try:
@@ -83,6 +82,14 @@ def call(endpoint: Callable[..., T], /, *, on_late: "Callable[[Future[T]], None]
     except kuaishou.KuaishouError:
         pass  # noted and raised just below
     return _noted(family, future.result)
+
+
+def _within(left: float) -> dict[str, float]:
+    """Return connect and read timeouts that add up to no more than the `left` seconds."""
+    # Connecting and reading each wait their own timeout, one after the other: capped each at what
+    # is left, a call could take twice that. Half of it at most for connecting leaves the reply time.
+    connect = min(settings.KUAISHOU_CONNECT_TIMEOUT, left / 2)
+    return {"connect_timeout": connect, "read_timeout": min(settings.KUAISHOU_TIMEOUT, left - connect)}
 
 
 def _noted(family: str, answer: Callable[[], T]) -> T:

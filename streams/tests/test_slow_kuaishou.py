@@ -52,6 +52,32 @@ def test_within_a_request_every_call_waits_no_longer_than_what_is_left(ready_ses
 
 
 @pytest.mark.django_db
+def test_within_a_request_one_call_connects_and_reads_within_what_is_left_together(ready_session, kuaishou,
+                                                                                   settings, timeouts_sent):
+    settings.KUAISHOU_CONNECT_TIMEOUT, settings.KUAISHOU_TIMEOUT = 5, 30
+
+    with deadline.within(3):
+        services.live_session_sync(session_id=ready_session.pk)
+
+    connect, read = timeouts_sent[-1]
+    assert connect > 0 and read > 0
+    assert connect + read <= 3
+
+
+@pytest.mark.django_db
+def test_within_a_request_with_time_to_spare_a_call_connects_as_usual_and_reads_for_the_rest(
+        ready_session, kuaishou, settings, timeouts_sent):
+    settings.KUAISHOU_CONNECT_TIMEOUT, settings.KUAISHOU_TIMEOUT = 5, 30
+
+    with deadline.within(15):
+        services.live_session_sync(session_id=ready_session.pk)
+
+    connect, read = timeouts_sent[-1]
+    assert connect == 5
+    assert 9 < read <= 10
+
+
+@pytest.mark.django_db
 def test_outside_a_request_a_call_gets_its_full_timeouts(ready_session, kuaishou, settings, timeouts_sent):
     services.live_session_sync(session_id=ready_session.pk)
 
