@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from accounts import signals
@@ -17,6 +18,7 @@ from accounts.models import KuaishouCredential
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables("grant", "fields")
 def _token_fields(grant: kuaishou.TokenGrant) -> dict[str, Any]:
     now = timezone.now()
     fields = {
@@ -33,6 +35,7 @@ def _token_fields(grant: kuaishou.TokenGrant) -> dict[str, Any]:
     return fields
 
 
+@sensitive_variables("grant", "fields")
 def credential_store_login(*, account: SocialAccount, grant: kuaishou.TokenGrant) -> KuaishouCredential:
     """Keep the tokens of a completed login; a login also clears "needs reconnect"."""
     # A reply that does not say which scopes were granted: take what we asked for as granted.
@@ -52,6 +55,7 @@ def credential_store_login(*, account: SocialAccount, grant: kuaishou.TokenGrant
     return credential
 
 
+@sensitive_variables("grant", "fields", "value")
 def credential_store_refresh(*, credential: KuaishouCredential, grant: kuaishou.TokenGrant) -> None:
     """Keep refreshed tokens, including the rotated refresh token.
 
@@ -68,6 +72,7 @@ def credential_store_refresh(*, credential: KuaishouCredential, grant: kuaishou.
     logger.info("Refreshed Kuaishou tokens for credential %s", credential.pk)
 
 
+@sensitive_variables("refresh_token", "grant", "fields", "value")
 def credential_store_late_refresh(*, credential_id: int, refresh_token: str, grant: kuaishou.TokenGrant) -> bool:
     """Keep tokens from a refresh that answered after its request gave up; return whether kept.
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 import kuaishou
 from accounts.kuaishou.client import KuaishouOAuth2Client, LoginProblem
@@ -43,6 +44,7 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
     def access_token_url(self):
         return settings.KUAISHOU_OPEN_BASE.rstrip("/") + "/oauth2/access_token"
 
+    @sensitive_variables("token", "response", "data")
     def complete_login(self, request, app, token, response=None, **kwargs):
         try:
             profile = call(kuaishou.get_user_info, access_token=token.token)
@@ -60,6 +62,8 @@ class KuaishouOAuth2Adapter(OAuth2Adapter):
 
 
 class KuaishouCallbackView(OAuth2CallbackView):
+    # Also hides the locals of allauth's dispatch below, which holds the token reply.
+    @sensitive_variables()
     def dispatch(self, request, *args, **kwargs):
         if request.GET.get("code"):
             return super().dispatch(request, *args, **kwargs)

@@ -8,6 +8,8 @@ import logging.config
 import pytest
 from django.conf import settings
 
+import kuaishou as client
+from accounts import services as account_services
 from accounts import tokens
 from accounts.models import KuaishouCredential
 from api import services as api_services
@@ -128,3 +130,86 @@ def test_an_error_report_shows_no_token_from_the_functions_that_hold_them(connec
     shown = dict(frame["vars"])
     assert "token" in shown
     assert credential.access_token not in str(shown)
+
+
+def error_report_of(call):
+    """Run `call`, which must fail; return the frames of the error report Django would send."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    try:
+        call()
+    except Exception:
+        return ExceptionReporter(None, *sys.exc_info()).get_traceback_frames()
+    pytest.fail("the call did not fail")
+
+
+def shown_in(frames, function) -> str:
+    """Return what the report shows of the variables of every frame of `function`."""
+    shown = [str(dict(frame["vars"])) for frame in frames if frame["function"] == function]
+    assert shown, f"no frame of {function}"
+    return "\n".join(shown)
+
+
+def fresh_grant(**changes):
+    fields = {"access_token": "access-from-the-reply", "expires_in": 3600, "refresh_token": "refresh-from-the-reply",
+              "refresh_token_expires_in": 15552000}
+    return client.TokenGrant(**{**fields, **changes})
+
+
+class Broken:
+    def info(self, *args, **kwargs):
+        raise RuntimeError("something went wrong")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("function", ["credential_store_login", "credential_store_refresh",
+                                      "credential_store_late_refresh"])
+def test_an_error_report_shows_no_token_from_the_services_that_store_them(monkeypatch, function):
+    from tests.helpers import make_credential
+
+    credential = make_credential("owner")
+    held = {credential.access_token, credential.refresh_token, "access-from-the-reply", "refresh-from-the-reply"}
+    calls = {
+        "credential_store_login": lambda: account_services.credential_store_login(
+            account=credential.account, grant=fresh_grant()),
+        "credential_store_refresh": lambda: account_services.credential_store_refresh(
+            credential=credential, grant=fresh_grant()),
+        "credential_store_late_refresh": lambda: account_services.credential_store_late_refresh(
+            credential_id=credential.pk, refresh_token=credential.refresh_token, grant=fresh_grant()),
+    }
+    # Fails once the tokens are in the function's locals: on its closing log line.
+    monkeypatch.setattr(account_services, "logger", Broken())
+
+    shown = shown_in(error_report_of(calls[function]), function)
+
+    assert "grant" in shown
+    assert [token for token in held if token in shown] == []
+
+
+def test_an_error_report_shows_no_token_from_the_fields_made_of_a_grant():
+    grant = fresh_grant(refresh_token_expires_in="not a number")  # fails once the tokens are in `fields`
+
+    shown = shown_in(error_report_of(lambda: account_services._token_fields(grant)), "_token_fields")
+
+    assert "fields" in shown
+    assert "access-from-the-reply" not in shown and "refresh-from-the-reply" not in shown
+
+
+@pytest.mark.django_db
+def test_an_error_report_of_a_failed_login_shows_no_token(client, kuaishou, monkeypatch):
+    from accounts.kuaishou.provider import KuaishouProvider
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something went wrong")
+
+    monkeypatch.setattr(KuaishouProvider, "sociallogin_from_response", broken)
+
+    frames = error_report_of(lambda: log_in(client))
+
+    (user_info,) = kuaishou.requests(endpoint="user_info")
+    access_token = user_info["query"]["access_token"]
+    # complete_login's own frame, and allauth's callback view (its `access_token` reply) below ours.
+    assert access_token not in shown_in(frames, "complete_login")
+    assert access_token not in shown_in(frames, "dispatch")
