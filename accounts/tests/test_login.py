@@ -32,6 +32,18 @@ def test_login_sends_the_browser_to_the_consent_page_with_the_live_scope(client,
     assert len(query["state"][0]) >= 8
 
 
+@pytest.mark.parametrize("header", ["host", "x-forwarded-host"])
+def test_a_forged_host_never_becomes_the_redirect_uri_kuaishou_is_sent(client, kuaishou, settings, header):
+    settings.SITE_URL = "https://kslive.example.com"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+
+    authorize = urlsplit(start_login(client, **{header: "evil.example"}))
+
+    (redirect_uri,) = parse_qs(authorize.query)["redirect_uri"]
+    assert redirect_uri == "https://kslive.example.com/accounts/kuaishou/login/callback/"
+    assert "evil.example" not in authorize.query
+
+
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.5 Mobile/15E148 Safari/604.1")
 ANDROID = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
