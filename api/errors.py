@@ -15,7 +15,7 @@ How going-live outcomes map to HTTP statuses (also in the schema and the README)
 | 400008 (no e-commerce permission)               | 422  | no_shop_live_permission  |
 | 400014 (cover refused)                          | 422  | cover_rejected           |
 | 400020 (face check)                             | 422  | face_check_required      |
-| our app rejected (200100, 100200101, 4xx page)  | 502  | upstream_misconfigured   |
+| our app rejected (e.g. 200100, 100200101, 4xx)  | 502  | upstream_misconfigured   |
 | 400003, 100200500, unknown codes                | 502  | upstream_error           |
 | no answer (timeout, network, garbage)           | 503  | upstream_unavailable     |
 """

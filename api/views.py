@@ -137,7 +137,7 @@ class LiveSessionsView(DeviceApiView):
             415: error("The body is not multipart/form-data (`unsupported_media_type`)."),
             422: error("Kuaishou refused to go live: `no_live_permission` (400006), `no_shop_live_permission` "
                        "(400008), `cover_rejected` (400014), `face_check_required` (400020, with "
-                       "`face_verify_url`), `upstream_refused` (other codes)."),
+                       "`face_verify_url`), `upstream_refused` (400001, 400005, 400009, 400013). Other codes are 502."),
             **AUTH_ERRORS,
             **UPSTREAM_ERRORS,
         },

@@ -8,7 +8,7 @@ from pathlib import Path
 from kuaishou import Result
 
 REPO = Path(__file__).resolve().parent.parent
-APP_PACKAGES = ("accounts", "api", "kslive_site", "kuaishou_app", "streams")
+APP_PACKAGES = ("accounts", "api", "kslive_site", "kuaishou_app", "relay", "streams")
 RESULT_CODE = re.compile(r"\b(?:1002001\d\d|1002005\d\d|2001\d\d|4000\d\d)\b")
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import KuaishouCredential
+from kuaishou.errors import RESULT_CODES
 from streams import services
 from streams.messages import UPSTREAM_MESSAGES
 from streams.models import LiveSession
@@ -33,6 +34,11 @@ def test_a_refused_push_url_request_leaves_a_failed_session_with_its_sentence(co
         assert str(UPSTREAM_MESSAGES[code]) in page
     assert f"快手返回码 {code}" in page
     assert "再试一次" in page
+
+
+def test_every_code_in_the_result_code_table_has_a_sentence_and_every_sentence_a_code():
+    assert set(UPSTREAM_MESSAGES) - set(RESULT_CODES) == set(), "a sentence for a code the table does not know"
+    assert set(RESULT_CODES) - set(UPSTREAM_MESSAGES) == set(), "a documented code without a sentence"
 
 
 def test_messages_exist_in_chinese_and_english_for_every_documented_code():
