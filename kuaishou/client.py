@@ -223,11 +223,11 @@ def get_push_url(
         secrets=(access_token,),
     )
     content = _require(reply, "content", Mapping)
-    push_url = _require(content, "pushUrl", str)
+    push_url = _require(content, "pushUrl", str, reply=reply)
     # The name is also the push URL's last path segment: a reply without it still works.
     name = _text(content.get("liveStreamName")) or urlsplit(push_url).path.rpartition("/")[2]
     if not name:
-        raise TransportError("Kuaishou's reply lacks a usable 'liveStreamName'")
+        raise _lacking("liveStreamName", reply)
     return PushUrl(push_url=push_url, live_stream_name=name)
 
 
@@ -262,7 +262,7 @@ def get_live_status(app: AppCredentials, *, access_token: str, live_stream_name:
     )
     content = _require(reply, "content", Mapping)
     if "status" not in content:
-        raise TransportError("Kuaishou's reply lacks a usable 'status'")
+        raise _lacking("status", reply)
     # The document's own example garbles the stream-name key, so it is never read: we know
     # the name we asked about. An empty or new status is "unknown this time", not an error.
     raw = _text(content["status"]).strip()
@@ -411,11 +411,22 @@ def _parse_token_grant(reply: Mapping[str, Any], *, open_id: str | None) -> Toke
     )
 
 
-def _require(reply: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    value = reply.get(key)
+def _require(
+    fields: Mapping[str, Any], key: str, kind: type | tuple[type, ...], *, reply: Mapping[str, Any] | None = None
+) -> Any:
+    # `fields` is the reply itself, or a part of it (`content`) with the whole `reply` beside it.
+    value = fields.get(key)
     if not isinstance(value, kind) or (isinstance(value, str) and not value):
-        raise TransportError(f"Kuaishou's reply lacks a usable {key!r}")
+        raise _lacking(key, fields if reply is None else reply)
     return value
+
+
+def _lacking(key: str, reply: Mapping[str, Any]) -> TransportError:
+    """Return the error for a success reply without a field we cannot work without."""
+    # Kuaishou's support asks which server answered, for an incomplete reply as for a failure.
+    host_name = _text(reply.get("hostName"))
+    where = f" (from {host_name})" if host_name else ""
+    return TransportError(f"Kuaishou's reply lacks a usable {key!r}{where}", host_name=host_name or None)
 
 
 def _id_text(value: Any) -> str:
@@ -426,14 +437,14 @@ def _id_text(value: Any) -> str:
 def _require_text(reply: Mapping[str, Any], key: str) -> str:
     text = _id_text(reply.get(key))
     if not text:
-        raise TransportError(f"Kuaishou's reply lacks a usable {key!r}")
+        raise _lacking(key, reply)
     return text
 
 
 def _require_integer(reply: Mapping[str, Any], key: str) -> int:
     value = _integer(reply.get(key))
     if value is None:
-        raise TransportError(f"Kuaishou's reply lacks a usable {key!r}")
+        raise _lacking(key, reply)
     return value
 
 

@@ -164,10 +164,12 @@ def _rebuild(cls: type[KuaishouError], state: dict[str, Any]) -> KuaishouError:
 class TransportError(KuaishouError):
     """No usable reply: the network failed, or the upstream answered something unreadable."""
 
-    def __init__(self, message: str, *, permanent: bool = False, http_status: int | None = None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, http_status: int | None = None, host_name: str | None = None
+    ):
         # What fails the same way every time (a redirect, a 4xx page without a result code, a
         # malformed base URL) is our configuration or our app's standing: the operator's.
-        super().__init__(message, blame=Blame.OPERATOR if permanent else Blame.TRANSIENT)
+        super().__init__(message, blame=Blame.OPERATOR if permanent else Blame.TRANSIENT, host_name=host_name)
         self.http_status = http_status
 
 

@@ -111,6 +111,54 @@ def test_a_failure_names_the_kuaishou_server_that_answered(app, upstream, caplog
     assert any(record.levelname == "WARNING" for record in caplog.records)
 
 
+HOST = {"hostName": "live-api-7"}
+# Success replies that lack what the client cannot work without, and the call that reads each.
+INCOMPLETE_REPLIES = {
+    "exchange without open_id": (
+        "GET", ACCESS_TOKEN_URL, {"result": 1, "access_token": "a", "expires_in": 60, "refresh_token": "r", **HOST},
+        lambda app: exchange_code(app, code=CODE)),
+    "exchange without a token": (
+        "GET", ACCESS_TOKEN_URL, {"result": 1, "open_id": "o", "expires_in": 60, "refresh_token": "r", **HOST},
+        lambda app: exchange_code(app, code=CODE)),
+    "profile without user_info": (
+        "GET", USER_INFO_URL, {"result": 1, **HOST}, lambda app: get_user_info(app, access_token=ACCESS_TOKEN)),
+    "push URL without content": (
+        "POST", PUSH_URLS_URL, {"result": 0, "content": None, **HOST},
+        lambda app: get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)),
+    "push URL without pushUrl": (
+        "POST", PUSH_URLS_URL, {"result": 0, "content": {"liveStreamName": STREAM_NAME}, **HOST},
+        lambda app: get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)),
+    "push URL without a stream name": (
+        "POST", PUSH_URLS_URL, {"result": 0, "content": {"pushUrl": "rtmp://push.example/"}, **HOST},
+        lambda app: get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)),
+    "status without status": (
+        "GET", STATUS_URL, {"result": 0, "content": {}, **HOST},
+        lambda app: get_live_status(app, access_token=ACCESS_TOKEN, live_stream_name=STREAM_NAME)),
+}
+
+
+@pytest.mark.parametrize("method, url, reply, call", INCOMPLETE_REPLIES.values(), ids=INCOMPLETE_REPLIES.keys())
+def test_an_incomplete_success_reply_names_the_kuaishou_server_that_sent_it(app, upstream, method, url, reply, call):
+    upstream.add(method, url, json=reply)
+
+    with pytest.raises(TransportError, match="lacks a usable") as caught:
+        call(app)
+
+    assert caught.value.host_name == "live-api-7"
+    assert "live-api-7" in str(caught.value)
+    assert caught.value.retryable
+
+
+def test_an_incomplete_reply_without_a_host_name_names_none(app, upstream):
+    upstream.post(PUSH_URLS_URL, json={"result": 0, "content": None})
+
+    with pytest.raises(TransportError) as caught:
+        get_push_url(app, access_token=ACCESS_TOKEN, cover=COVER)
+
+    assert caught.value.host_name is None
+    assert str(caught.value) == "Kuaishou's reply lacks a usable 'content'"
+
+
 @pytest.mark.parametrize("result, blame", LIVE_CODES)
 def test_live_failure_without_a_message_gets_a_generic_one_naming_the_code(app, upstream, result, blame):
     upstream.get(STATUS_URL, json={"result": result, "content": None})
