@@ -69,12 +69,14 @@ def test_the_rotated_refresh_token_is_stored(connect, kuaishou):
 
 def test_a_refresh_reply_without_open_id_or_scopes_keeps_what_the_login_said(connect, kuaishou):
     credential = connect()
-    open_id, scopes = credential.open_id, list(credential.scopes)
+    open_id, scopes, old_token = credential.open_id, list(credential.scopes), credential.access_token
     expire_soon(credential)
 
-    tokens.access_token_fresh(credential.account.user)
+    token = tokens.access_token_fresh(credential.account.user)
 
     credential.refresh_from_db()
+    assert token == credential.access_token != old_token
+    assert len(kuaishou.requests(endpoint="refresh_token")) == 1
     assert (credential.open_id, credential.scopes) == (open_id, scopes)
     assert credential.can_go_live
     if kuaishou.reply_shape == "documented":
