@@ -216,6 +216,23 @@ class Agent:
             child.stop()
 
 
+def refuse_bad_configuration() -> None:
+    """Raise ImproperlyConfigured on a configuration the web, the worker and the beat refuse to start with."""
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    from confidential.stored import refuse_unreadable_secrets
+
+    # The relay may not import the site (lint-imports' layers): its start-up refusal
+    # (kslive_site/checks.py) is reached through the deploy checks it registers with Django.
+    problems = [str(message) for message in checks.run_checks(tags=[checks.Tags.security],
+                                                              include_deployment_checks=True)
+                if message.is_serious() and not message.is_silenced()]
+    if problems:
+        raise ImproperlyConfigured("kslive's production configuration is not usable:\n  " + "\n  ".join(problems))
+    refuse_unreadable_secrets()
+
+
 def main(argv=None) -> None:
     import django
 
@@ -226,6 +243,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m relay.agent", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=settings.KSLIVE_RELAY_HOST, help="this relay host's name")
     args = parser.parse_args(argv)
+    # At start-up, as the web, the worker and the beat do, not at the first relay that needs it.
+    refuse_bad_configuration()
     agent = Agent(args.host)
 
     def stop(signum, frame):

@@ -181,3 +181,40 @@ def test_a_restarted_agent_takes_up_the_relays_where_the_database_left_them(agen
     relay.refresh_from_db()
     assert relay.feed == Relay.Feed.RELAY
     assert relay.feeding_since == first_since  # the same live, not a new one
+
+
+def test_the_agent_refuses_to_start_on_a_bad_production_configuration(tmp_path):
+    from kslive_site.tests.test_production_config import run
+
+    result = run(["-m", "relay.agent"], tmp_path, KUAISHOU_OPEN_BASE="http://open.kuaishou.com")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "KUAISHOU_OPEN_BASE is 'http://open.kuaishou.com'" in result.stderr
+    assert "Relay agent for host" not in result.stderr
+
+
+def test_the_agent_refuses_to_start_when_stored_secrets_need_a_removed_key(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from kslive_site.tests.test_production_config import run
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    assert run(["manage.py", "migrate", "-v0"], tmp_path, TOKEN_ENCRYPTION_KEYS=old).returncode == 0
+    seeded = run(["-c", "import django; django.setup(); from tests.helpers import make_credential; make_credential()"],
+                 tmp_path, TOKEN_ENCRYPTION_KEYS=old, DJANGO_SETTINGS_MODULE="kslive_site.settings")
+    assert seeded.returncode == 0, seeded.stderr
+
+    result = run(["-m", "relay.agent"], tmp_path, TOKEN_ENCRYPTION_KEYS=new)
+
+    assert result.returncode != 0
+    assert "accounts.KuaishouCredential.access_token: 1 row(s) need key" in result.stderr
+
+
+def test_the_documented_production_configuration_passes_the_agents_start_up_check(tmp_path):
+    from kslive_site.tests.test_production_config import run
+
+    result = run(["-c", "import django; django.setup(); from relay.agent import refuse_bad_configuration; "
+                        "refuse_bad_configuration()"], tmp_path, DJANGO_SETTINGS_MODULE="kslive_site.settings")
+
+    assert result.returncode == 0, result.stderr
