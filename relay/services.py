@@ -32,7 +32,8 @@ def encoder_publish(*, name: str, key: str, client_id: str) -> str:
     """Let an encoder publish to the ingest; return "" if accepted, else the reason for refusing."""
     relay = relay_by_stream(name)
     # The same answer for an unknown stream and a wrong key: the hook says nothing to guessers.
-    if relay is None or not hmac.compare_digest(key.encode(), relay.key.encode()):
+    # A finished relay has no key any more: nothing matches it, not even an empty one.
+    if relay is None or not relay.key or not hmac.compare_digest(key.encode(), relay.key.encode()):
         return "unknown stream or wrong key"
     session = relay.session
     # Also while Kuaishou is asked for the push URL (requesting): a reconnect then is no reason to refuse.
@@ -123,8 +124,9 @@ def relay_slate_expired(*, relay: Relay) -> None:
 
 
 def relay_finish(*, relay: Relay) -> None:
-    """Mark a relay done and disconnect its encoder from the ingest."""
-    Relay.objects.filter(pk=relay.pk).update(finished_at=timezone.now(), feed=Feed.NONE)
+    """Mark a relay done, forget its ingest key, and disconnect its encoder from the ingest."""
+    # The key is a password to a session that is over: kept no longer than it can be used.
+    Relay.objects.filter(pk=relay.pk).update(finished_at=timezone.now(), feed=Feed.NONE, key="")
     encoder_disconnect(relay=relay)
 
 

@@ -138,7 +138,9 @@ def test_an_ended_session_loses_its_child_and_its_encoder(agent, receiving):
 
     assert not FakeChild.started[0].alive()
     assert agent.disconnected == [receiving.pk]
-    assert Relay.objects.get(pk=receiving.pk).finished_at is not None
+    finished = Relay.objects.get(pk=receiving.pk)
+    assert finished.finished_at is not None
+    assert finished.key == ""  # the ingest key, of no use any more, is not kept
 
 
 def test_ffmpeg_command_lines_and_words_reach_the_log_without_the_sign(caplog):

@@ -58,6 +58,21 @@ def test_an_ended_session_refuses_its_encoder(relay, hook, signed_in):
     assert hook("on_publish", name=relay.stream_name, key=relay.key).status_code == 403
 
 
+def test_a_finished_relay_forgets_its_ingest_key_and_refuses_its_encoder_as_an_unknown_one(relay, hook, signed_in,
+                                                                                           monkeypatch):
+    from relay import services
+
+    monkeypatch.setattr(services, "encoder_disconnect", lambda *, relay: None)
+    signed_in.post(f"/live/{relay.session_id}/stop/")
+    services.relay_finish(relay=Relay.objects.select_related("session").get(pk=relay.pk))
+
+    assert Relay.objects.get(pk=relay.pk).key == ""
+    with_old_key = hook("on_publish", name=relay.stream_name, key=relay.key)
+    without_key = hook("on_publish", name=relay.stream_name, key="")
+    assert with_old_key.status_code == without_key.status_code == 403
+    assert with_old_key.content == without_key.content == b"unknown stream or wrong key"
+
+
 def test_publish_done_records_that_the_encoder_left(receiving, hook):
     assert hook("on_publish_done", name=receiving.stream_name).status_code == 200
 
