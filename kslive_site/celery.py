@@ -61,6 +61,13 @@ def redact_secrets(logger, **kwargs):
 @beat_init.connect
 def refuse_bad_configuration(**kwargs):
     """At start-up, not at the first task that needs it (kslive_site/checks.py)."""
+    from django.core.exceptions import ImproperlyConfigured
+
     from kslive_site.checks import refuse_bad_configuration
 
-    refuse_bad_configuration()
+    try:
+        refuse_bad_configuration()
+    except ImproperlyConfigured as exc:
+        # Celery logs an exception from a signal handler and starts anyway; SystemExit it lets
+        # through, and the process ends with status 1 and the problem on stderr.
+        raise SystemExit(str(exc)) from exc

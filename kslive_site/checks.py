@@ -38,7 +38,11 @@ def configuration_problems() -> list[str]:
             f"KUAISHOU_OPEN_BASE is {settings.KUAISHOU_OPEN_BASE!r}: it must be https:// (every call carries the "
             "app secret or a person's token); leave it unset for https://open.kuaishou.com."
         )
-    if settings.KUAISHOU_APP_ID in SANDBOX_DEMO_APP or settings.KUAISHOU_APP_SECRET in SANDBOX_DEMO_APP:
+    # The demo app works only with a sandbox; a sandbox on this very host is a rehearsal (tests,
+    # benches), one anywhere else means the real Kuaishou was meant.
+    on_this_host = urlsplit(settings.KUAISHOU_OPEN_BASE).hostname in LOOPBACK
+    if not on_this_host and (settings.KUAISHOU_APP_ID in SANDBOX_DEMO_APP
+                             or settings.KUAISHOU_APP_SECRET in SANDBOX_DEMO_APP):
         problems.append(
             "KUAISHOU_APP_ID/KUAISHOU_APP_SECRET are the sandbox's demo app: set your app from Kuaishou's developer "
             "console (a sandbox can seed another app with SANDBOX_DEMO_APP_ID)."

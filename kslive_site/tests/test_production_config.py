@@ -27,15 +27,21 @@ def documented_production_env() -> dict:
     return env
 
 
-def run(args: list[str], tmp_path: Path, **env) -> subprocess.CompletedProcess:
-    """Run a command in a fresh interpreter with exactly the production environment plus `env`."""
+def production_env(tmp_path: Path, **env) -> dict:
+    """Return exactly the production environment plus `env`, with its files under tmp_path."""
     clean = {key: value for key, value in os.environ.items()
              if not key.startswith(("KUAISHOU_", "DEBUG", "SECRET_KEY", "REDIS_URL", "DATABASE_URL", "TOKEN_",
                                     "SITE_URL", "ALLOWED_HOSTS", "DJANGO_", "SECURE_"))}
     clean.update(documented_production_env(), VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"),
                  DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", KSLIVE_ENV_FILE="")
     clean.update(env)
-    return subprocess.run([sys.executable, *args], cwd=REPO, env=clean, capture_output=True, text=True, timeout=120)
+    return clean
+
+
+def run(args: list[str], tmp_path: Path, **env) -> subprocess.CompletedProcess:
+    """Run a command in a fresh interpreter with exactly the production environment plus `env`."""
+    return subprocess.run([sys.executable, *args], cwd=REPO, env=production_env(tmp_path, **env),
+                          capture_output=True, text=True, timeout=120)
 
 
 def check_deploy(tmp_path, **env):
@@ -76,6 +82,52 @@ def test_a_bad_production_configuration_refuses_to_start_and_fails_the_deploy_ch
 
 def test_http_to_this_very_host_is_allowed_for_a_local_sandbox(tmp_path):
     assert start_web(tmp_path, KUAISHOU_OPEN_BASE="http://127.0.0.1:8001").returncode == 0
+
+
+def test_the_demo_app_is_allowed_with_a_sandbox_on_this_very_host(tmp_path):
+    started = start_web(tmp_path, KUAISHOU_OPEN_BASE="http://127.0.0.1:8001", KUAISHOU_APP_ID=demo.APP_ID,
+                        KUAISHOU_APP_SECRET=demo.APP_SECRET)
+
+    assert started.returncode == 0, started.stderr
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_celery_refuses_to_start_on_a_bad_production_configuration(tmp_path, command):
+    # Celery only logs what a start-up signal handler raises, and goes on: this one must end it.
+    started = run(["-m", "celery", "-A", "kslive_site", command, "--loglevel", "INFO"], tmp_path,
+                  KUAISHOU_APP_ID=demo.APP_ID)
+
+    assert started.returncode == 1
+    assert "the sandbox's demo app" in started.stderr
+    assert " ready." not in started.stdout + started.stderr
+
+
+def test_celery_starts_on_the_documented_production_configuration(tmp_path):
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "kslive_site", "worker", "--pool", "threads",
+                               "--concurrency", "1", "--loglevel", "INFO"], cwd=REPO, env=production_env(tmp_path),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        said = wait_for_line(worker, " ready.")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert " ready." in said, said
+
+
+def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 60) -> str:
+    """Return what the process said up to the line containing `text` (or until it ends or times out)."""
+    import selectors
+    import time
+
+    said, end = [], time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < end and selector.select(timeout=end - time.monotonic()):
+            line = process.stdout.readline()
+            said.append(line)
+            if not line or text in line:
+                break
+    return "".join(said)
 
 
 def test_webhooks_to_private_addresses_start_but_the_deploy_check_warns(tmp_path):
