@@ -185,8 +185,9 @@ def kslive_env(*, database: str, var_dir: Path, kuaishou_base: str, **settings) 
         VAR_DIR=str(var_dir),
         KUAISHOU_OPEN_BASE=kuaishou_base,
         # On this host, as the start-up checks want of a process with DEBUG off (the test
-        # settings' http://testserver names no host).
+        # settings' http://testserver names no host, and name no ALLOWED_HOSTS).
         SITE_URL="http://127.0.0.1",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
         # Exactly this environment: no developer's .env.
         KSLIVE_ENV_FILE="",
