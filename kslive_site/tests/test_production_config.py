@@ -144,12 +144,17 @@ def test_an_unusable_fernet_key_refuses_to_start_naming_its_position(tmp_path):
     assert "TOKEN_ENCRYPTION_KEYS entry 2 is not a Fernet key" in result.stderr
 
 
+def store_secrets_with(key: str, tmp_path: Path) -> None:
+    """Make the production database and store a person's tokens in it, encrypted with `key`."""
+    assert run(["manage.py", "migrate", "-v0"], tmp_path, TOKEN_ENCRYPTION_KEYS=key).returncode == 0
+    seeded = run(["-c", "import django; django.setup(); from tests.helpers import make_credential; make_credential()"],
+                 tmp_path, TOKEN_ENCRYPTION_KEYS=key, DJANGO_SETTINGS_MODULE="kslive_site.settings")
+    assert seeded.returncode == 0, seeded.stderr
+
+
 def test_a_removed_key_that_stored_secrets_need_refuses_to_start_naming_the_rows(tmp_path):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    assert run(["manage.py", "migrate", "-v0"], tmp_path, TOKEN_ENCRYPTION_KEYS=old).returncode == 0
-    seeded = run(["-c", "import django; django.setup(); from tests.helpers import make_credential; make_credential()"],
-                 tmp_path, TOKEN_ENCRYPTION_KEYS=old, DJANGO_SETTINGS_MODULE="kslive_site.settings")
-    assert seeded.returncode == 0, seeded.stderr
+    store_secrets_with(old, tmp_path)
 
     result = start_web(tmp_path, TOKEN_ENCRYPTION_KEYS=new)
 

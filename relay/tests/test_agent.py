@@ -199,13 +199,10 @@ def test_the_agent_refuses_to_start_on_a_bad_production_configuration(tmp_path):
 def test_the_agent_refuses_to_start_when_stored_secrets_need_a_removed_key(tmp_path):
     from cryptography.fernet import Fernet
 
-    from kslive_site.tests.test_production_config import run
+    from kslive_site.tests.test_production_config import run, store_secrets_with
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    assert run(["manage.py", "migrate", "-v0"], tmp_path, TOKEN_ENCRYPTION_KEYS=old).returncode == 0
-    seeded = run(["-c", "import django; django.setup(); from tests.helpers import make_credential; make_credential()"],
-                 tmp_path, TOKEN_ENCRYPTION_KEYS=old, DJANGO_SETTINGS_MODULE="kslive_site.settings")
-    assert seeded.returncode == 0, seeded.stderr
+    store_secrets_with(old, tmp_path)
 
     result = run(["-m", "relay.agent"], tmp_path, TOKEN_ENCRYPTION_KEYS=new)
 
