@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import KuaishouCredential
 from devtools.journeys import cover_jpeg, fill_go_live_form, log_in, submit_go_live_form
-from kuaishou_app.tasks import check_rejected_app
+from kuaishou_app.tasks import CHECK_VALUE, check_rejected_app
 from streams.models import LiveSession
 
 pytestmark = pytest.mark.needs("chromium")
@@ -21,6 +21,13 @@ pytestmark = pytest.mark.needs("chromium")
 
 def expire_soon(seconds: int) -> None:
     KuaishouCredential.objects.update(access_token_expires_at=timezone.now() + timezone.timedelta(seconds=seconds))
+
+
+def refreshes_of_people(sandbox) -> list[int]:
+    """Return the results of the refreshes of people's tokens, oldest first: beat's app check
+    (every minute while the app is flagged) refreshes a made-up token as well."""
+    return [r["result"] for r in sandbox.requests(endpoint="refresh_token")
+            if r["query"].get("refresh_token") != CHECK_VALUE]
 
 
 def admin_page(browser, site):
@@ -50,7 +57,7 @@ def test_a_wrong_app_secret_during_a_refresh_leaves_everyone_connected_until_it_
     # The refresh failed on our app, not on the person: still connected, the live still starts.
     credential = KuaishouCredential.objects.get()
     assert not credential.needs_reconnect
-    assert [r["result"] for r in site.sandbox.requests(endpoint="refresh_token")] == [100200101]
+    assert refreshes_of_people(site.sandbox) == [100200101]
     expect(page.locator(".banner.warning")).to_have_count(0)
     health = page.request.get(site.url("/healthz"))
     assert health.status == 503
@@ -74,6 +81,6 @@ def test_a_wrong_app_secret_during_a_refresh_leaves_everyone_connected_until_it_
     expire_soon(120)
     fill_go_live_form(page, site_url=site.url(), cover=cover, caption="修好了")
     submit_go_live_form(page, site_url=site.url())
-    assert [r["result"] for r in site.sandbox.requests(endpoint="refresh_token")][-1] == 1
+    assert refreshes_of_people(site.sandbox)[-1] == 1
     assert LiveSession.objects.filter(status=LiveSession.Status.READY).count() == 2
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("修好了"))
