@@ -25,6 +25,7 @@ from PIL import Image
 
 from devtools.processes import Encoder
 from devtools.sandbox_server import SandboxServer
+from devtools.waiting import wait_until
 from tests.needs import require_executable, require_rtmp_ingest, require_service
 from tests.nginx_site import HOST, ServedSite, free_port
 
@@ -243,9 +244,7 @@ def test_a_slow_kuaishou_costs_a_clear_answer_and_loses_no_push_url(layout, devi
     assert first.status_code == 202, first.text  # the deadline, not a killed worker
     assert first.json()["status"] == "requesting"
     session = first.headers["Location"]
-    end = time.monotonic() + 40
-    while layout.get(session, headers=device).json()["status"] == "requesting" and time.monotonic() < end:
-        time.sleep(0.5)
+    wait_until(lambda: layout.get(session, headers=device).json()["status"] != "requesting", timeout=40, interval=0.5)
     ready = layout.get(session, headers=device).json()
     assert ready["status"] == "ready", layout.output()
     assert ready["push_url"] and layout.sandbox.stream(ready["live_stream_name"])["state"] == "not_started"
@@ -278,12 +277,13 @@ def test_a_relay_session_hears_its_encoder_through_the_ingests_hooks(layout, dev
     assert relay["ingest_url"].startswith(f"rtmp://127.0.0.1:{layout.ports[1936]}/rehearse")
     encoder = Encoder(relay["ingest_url"], log_dir=layout.directory).start()
     try:
-        session, end = created.headers["Location"], time.monotonic() + 30
-        while time.monotonic() < end:
-            relay = layout.get(session, headers=device).json()["relay"]
-            if relay["receiving"] and relay["check"]["overall"]:
-                break
-            time.sleep(0.5)
+        session = created.headers["Location"]
+
+        def relay_now() -> dict:
+            return layout.get(session, headers=device).json()["relay"]
+
+        wait_until(lambda: (now := relay_now())["receiving"] and now["check"]["overall"], timeout=30, interval=0.5)
+        relay = relay_now()
         assert relay["receiving"], layout.output()
         assert relay["check"]["overall"] in ("green", "amber"), relay["check"]  # the agent checked it
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from devtools.processes import Process
 from sandbox import demo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,31 +104,14 @@ def test_celery_refuses_to_start_on_a_bad_production_configuration(tmp_path, com
 
 
 def test_celery_starts_on_the_documented_production_configuration(tmp_path):
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "kslive_site", "worker", "--pool", "threads",
-                               "--concurrency", "1", "--loglevel", "INFO"], cwd=REPO, env=production_env(tmp_path),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = Process("celery-worker", [sys.executable, "-m", "celery", "-A", "kslive_site", "worker", "--pool",
+                                       "threads", "--concurrency", "1", "--loglevel", "INFO"],
+                     env=production_env(tmp_path), log_dir=tmp_path)
     try:
-        said = wait_for_line(worker, " ready.")
+        worker.start(ready=lambda: " ready." in worker.output(), timeout=60)  # raises with its output if not
+        assert worker.running() and " ready." in worker.output()
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
-    assert " ready." in said, said
-
-
-def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 60) -> str:
-    """Return what the process said up to the line containing `text` (or until it ends or times out)."""
-    import selectors
-    import time
-
-    said, end = [], time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < end and selector.select(timeout=end - time.monotonic()):
-            line = process.stdout.readline()
-            said.append(line)
-            if not line or text in line:
-                break
-    return "".join(said)
+        worker.stop()
 
 
 def test_webhooks_to_private_addresses_start_but_the_deploy_check_warns(tmp_path):
