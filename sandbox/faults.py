@@ -40,6 +40,12 @@ def fault_add(*, endpoint: str, result=None, count=1, latency_ms=0, http_status=
     return fault
 
 
+def faults_remove() -> None:
+    """Remove every fault."""
+    Fault.objects.all().delete()
+    faults_changed()
+
+
 # The faults as last read, and a generation that every change of them moves on: a call reads
 # the table again only after a change. Faults change only through this process (the control
 # API, a reset, a call using one up), which says so with faults_changed().

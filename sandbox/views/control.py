@@ -9,7 +9,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import demo
 from sandbox.config import clock_set, config_as_dict, config_get, config_update, now
-from sandbox.faults import calls_counted, calls_forget, fault_add, faults_changed, fault_as_dict, request_as_dict
+from sandbox.faults import (
+    calls_counted,
+    calls_forget,
+    fault_add,
+    fault_as_dict,
+    faults_changed,
+    faults_remove,
+    request_as_dict,
+)
 from sandbox.models import App, DemoUser, Fault, RequestRecord, Stream
 from sandbox.seed import sandbox_reset
 from sandbox.services import (
@@ -112,8 +120,7 @@ def faults(request):
             return _back(f"故障无效 · {exc}") if _from_form(request) else _json({"error": str(exc)}, status=400)
         return _back("已注入故障 · fault queued") if _from_form(request) else _json(fault_as_dict(fault))
     if request.method == "DELETE":
-        Fault.objects.all().delete()
-        faults_changed()
+        faults_remove()
     return _json([fault_as_dict(f) for f in Fault.objects.order_by("id")])
 
 
@@ -122,8 +129,7 @@ def faults_clear(request):
     """Clear every fault (the dashboard's form cannot send DELETE)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    Fault.objects.all().delete()
-    faults_changed()
+    faults_remove()
     return _back("已清除故障 · faults cleared") if _from_form(request) else _json([])
 
 
